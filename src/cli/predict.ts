@@ -1,0 +1,10 @@
+/** `swemls predict`: placeholder until its issue lands. */
+import type { Command } from './command.js';
+
+export const command: Command = {
+  spec: { name: 'predict', summary: '(not built yet)', options: [] },
+  async run(_args, io) {
+    io.stderr.write('swemls predict: not built yet\n');
+    return 1;
+  },
+};

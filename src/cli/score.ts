@@ -1,0 +1,10 @@
+/** `swemls score`: placeholder until its issue lands. */
+import type { Command } from './command.js';
+
+export const command: Command = {
+  spec: { name: 'score', summary: '(not built yet)', options: [] },
+  async run(_args, io) {
+    io.stderr.write('swemls score: not built yet\n');
+    return 1;
+  },
+};

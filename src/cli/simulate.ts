@@ -1,0 +1,10 @@
+/** `swemls simulate`: placeholder until its issue lands. */
+import type { Command } from './command.js';
+
+export const command: Command = {
+  spec: { name: 'simulate', summary: '(not built yet)', options: [] },
+  async run(_args, io) {
+    io.stderr.write('swemls simulate: not built yet\n');
+    return 1;
+  },
+};
