@@ -1,0 +1,146 @@
+/**
+ * The course's three messages: typed readers (lenient: 12- or 14-digit times, extra segments
+ * such as NK1, short MRNs) and builders that reproduce the course generator's bytes exactly:
+ * ```
+ * ADT^A01  MSH|^~\&|SIMULATION|SOUTH RIVERSIDE|||<t>||ADT^A01|||2.5  PID|1||<mrn>||<NAME>||<YYYYMMDD>|<F|M>
+ * ADT^A03  MSH|...|ADT^A03|||2.5  PID|1||<mrn>
+ * ORU^R01  MSH|...|ORU^R01|||2.5  PID|1||<mrn>  OBR|1||||||<t>  OBX|1|SN|CREATININE||<value>
+ * ```
+ */
+import { escapeHl7, type Hl7Message } from './message.js';
+import { formatHl7Timestamp, parseHl7Timestamp } from './timestamp.js';
+import { formatPythonFloat } from './python-float.js';
+
+/** Sending application and facility of the course's generator. */
+export const COURSE_SENDER = { application: 'SIMULATION', facility: 'SOUTH RIVERSIDE' } as const;
+
+export type Sex = 'F' | 'M' | 'U';
+
+export interface Admission {
+  readonly kind: 'admit';
+  readonly mrn: string;
+  readonly name: string;
+  /** Birth date, ms since epoch (UTC midnight); undefined when PID-7 is empty or unreadable. */
+  readonly birthDate: number | undefined;
+  readonly sex: Sex;
+  /** MSH-7, ms. */
+  readonly time: number | undefined;
+}
+
+export interface Discharge {
+  readonly kind: 'discharge';
+  readonly mrn: string;
+  readonly time: number | undefined;
+}
+
+export interface CreatinineResult {
+  readonly kind: 'result';
+  readonly mrn: string;
+  /** OBR-7, the observation time, ms (the key the course scores on). */
+  readonly time: number;
+  /** OBR-7 exactly as sent (a page should echo it). */
+  readonly timeText: string;
+  /** Every creatinine OBX-5 in the message, µmol/L. */
+  readonly values: readonly number[];
+}
+
+/** A course message, a message of another type (acknowledge and ignore), or a reason it cannot be read. */
+export type CourseMessage =
+  | Admission
+  | Discharge
+  | CreatinineResult
+  | { readonly kind: 'other'; readonly type: string }
+  | { readonly kind: 'invalid'; readonly type: string; readonly reason: string };
+
+const MRN = /^\d{1,20}$/;
+
+function readMrn(message: Hl7Message): string | undefined {
+  const pid = message.segment('PID');
+  if (!pid) return undefined;
+  // PID-3 (patient identifier list); the first repetition's first component.
+  const mrn = pid.component(3).trim();
+  return MRN.test(mrn) ? mrn : undefined;
+}
+
+function readSex(text: string): Sex {
+  const s = text.trim().toUpperCase();
+  return s === 'F' || s === 'M' ? s : 'U';
+}
+
+/** Reads one of the course's messages by MSH-9. Never throws. */
+export function readCourseMessage(message: Hl7Message): CourseMessage {
+  const type = message.type;
+  const invalid = (reason: string): CourseMessage => ({ kind: 'invalid', type, reason });
+  const time = parseHl7Timestamp(message.header.component(7));
+  switch (type) {
+    case 'ADT^A01':
+    case 'ADT^A04':
+    case 'ADT^A08': {
+      const mrn = readMrn(message);
+      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
+      const pid = message.segment('PID');
+      return {
+        kind: 'admit',
+        mrn,
+        name: pid?.component(5) ?? '',
+        birthDate: parseHl7Timestamp(pid?.component(7) ?? ''),
+        sex: readSex(pid?.component(8) ?? ''),
+        time,
+      };
+    }
+    case 'ADT^A03': {
+      const mrn = readMrn(message);
+      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
+      return { kind: 'discharge', mrn, time };
+    }
+    case 'ORU^R01': {
+      const mrn = readMrn(message);
+      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
+      const timeText = message.get('OBR', 7).trim();
+      const obsTime = parseHl7Timestamp(timeText, { minDigits: 12 });
+      if (obsTime === undefined) return invalid(`bad observation time '${timeText.slice(0, 20)}' in OBR-7`);
+      const values: number[] = [];
+      for (const obx of message.segmentsNamed('OBX')) {
+        if (obx.component(3).toUpperCase() !== 'CREATININE') continue;
+        const text = obx.component(5).trim();
+        const v = text === '' ? Number.NaN : Number(text);
+        if (!Number.isFinite(v) || v < 0) return invalid(`bad creatinine value '${text.slice(0, 20)}' in OBX-5`);
+        values.push(v);
+      }
+      if (values.length === 0) return invalid('no creatinine OBX segment');
+      return { kind: 'result', mrn, time: obsTime, timeText, values };
+    }
+    default:
+      if (type === '') return invalid('empty MSH-9');
+      return { kind: 'other', type };
+  }
+}
+
+function msh(time: number, type: string, controlId: string): string {
+  return `MSH|^~\\&|${COURSE_SENDER.application}|${COURSE_SENDER.facility}|||${formatHl7Timestamp(time)}||${type}|${escapeHl7(controlId)}||2.5\r`;
+}
+
+export interface AdmitFields {
+  readonly time: number;
+  readonly mrn: string;
+  readonly name: string;
+  readonly birthDate: number;
+  readonly sex: 'F' | 'M';
+  /** MSH-10; empty in the course's data. */
+  readonly controlId?: string;
+}
+
+/** `ADT^A01` in the course generator's exact bytes. */
+export function buildAdmitMessage(f: AdmitFields): string {
+  return `${msh(f.time, 'ADT^A01', f.controlId ?? '')}PID|1||${f.mrn}||${escapeHl7(f.name)}||${formatHl7Timestamp(f.birthDate, 8)}|${f.sex}\r`;
+}
+
+/** `ADT^A03` in the course generator's exact bytes. */
+export function buildDischargeMessage(f: { readonly time: number; readonly mrn: string; readonly controlId?: string }): string {
+  return `${msh(f.time, 'ADT^A03', f.controlId ?? '')}PID|1||${f.mrn}\r`;
+}
+
+/** `ORU^R01` in the course generator's exact bytes (OBR-7 = MSH-7; the value as Python prints a float). */
+export function buildResultMessage(f: { readonly time: number; readonly mrn: string; readonly value: number; readonly controlId?: string }): string {
+  return `${msh(f.time, 'ORU^R01', f.controlId ?? '')}PID|1||${f.mrn}\rOBR|1||||||${formatHl7Timestamp(f.time)}\rOBX|1|SN|CREATININE||${formatPythonFloat(f.value)}\r`;
+}

@@ -1,0 +1,230 @@
+/**
+ * The HL7 v2 message model: parse ER7 text, read fields and components (1-based, as HL7 numbers
+ * them), build messages and serialise them back. Parsing is lazy below the field level, so
+ * reading a few fields of a small message costs little more than splitting it.
+ */
+import { Hl7Error, Hl7ErrorCode } from './errors.js';
+
+/** The delimiters of a message, read from its MSH segment. */
+export interface Hl7Delimiters {
+  readonly field: string;
+  readonly component: string;
+  readonly repetition: string;
+  readonly escape: string;
+  readonly subcomponent: string;
+}
+
+export const DEFAULT_DELIMITERS: Hl7Delimiters = Object.freeze({ field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' });
+
+/** Replaces delimiter characters in a value with HL7 escapes (`|` → `\F\`, etc.). */
+export function escapeHl7(value: string, d: Hl7Delimiters = DEFAULT_DELIMITERS): string {
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i] as string;
+    if (ch === d.escape) out += `${d.escape}E${d.escape}`;
+    else if (ch === d.field) out += `${d.escape}F${d.escape}`;
+    else if (ch === d.component) out += `${d.escape}S${d.escape}`;
+    else if (ch === d.subcomponent) out += `${d.escape}T${d.escape}`;
+    else if (ch === d.repetition) out += `${d.escape}R${d.escape}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/** Turns HL7 escapes back into characters; `\Xhh..\` gives the bytes as latin-1; unknown escapes are kept. */
+export function unescapeHl7(value: string, d: Hl7Delimiters = DEFAULT_DELIMITERS): string {
+  if (!value.includes(d.escape)) return value;
+  let out = '';
+  let i = 0;
+  while (i < value.length) {
+    const ch = value[i] as string;
+    if (ch !== d.escape) {
+      out += ch;
+      i++;
+      continue;
+    }
+    const close = value.indexOf(d.escape, i + 1);
+    if (close < 0) {
+      out += value.slice(i);
+      break;
+    }
+    const code = value.slice(i + 1, close);
+    switch (code) {
+      case 'F':
+        out += d.field;
+        break;
+      case 'S':
+        out += d.component;
+        break;
+      case 'T':
+        out += d.subcomponent;
+        break;
+      case 'R':
+        out += d.repetition;
+        break;
+      case 'E':
+        out += d.escape;
+        break;
+      default:
+        if (/^X([0-9A-Fa-f]{2})+$/.test(code)) {
+          for (let k = 1; k < code.length; k += 2) out += String.fromCharCode(parseInt(code.slice(k, k + 2), 16));
+        } else {
+          out += value.slice(i, close + 1);
+        }
+    }
+    i = close + 1;
+  }
+  return out;
+}
+
+/** One segment: `fields[0]` is the name and `fields[n]` is field n (for MSH, MSH-1 is the field separator). */
+export class Hl7Segment {
+  constructor(
+    readonly fields: readonly string[],
+    readonly delimiters: Hl7Delimiters,
+  ) {}
+
+  get name(): string {
+    return this.fields[0] ?? '';
+  }
+
+  /** The raw text of field n (1-based), or '' when absent. */
+  field(n: number): string {
+    return this.fields[n] ?? '';
+  }
+
+  /**
+   * Component c (1-based) of repetition r (1-based) of field n, unescaped; '' when absent.
+   * MSH-1 and MSH-2 are returned whole (they hold the delimiters themselves).
+   */
+  component(n: number, c = 1, r = 1): string {
+    const raw = this.fields[n];
+    if (raw === undefined || raw === '') return '';
+    if (this.name === 'MSH' && n <= 2) return raw;
+    const d = this.delimiters;
+    const rep = r === 1 && !raw.includes(d.repetition) ? raw : (raw.split(d.repetition)[r - 1] ?? '');
+    if (c === 1 && !rep.includes(d.component)) return unescapeHl7(rep, d);
+    return unescapeHl7(rep.split(d.component)[c - 1] ?? '', d);
+  }
+
+  /** Number of fields (the highest field number present). */
+  get length(): number {
+    return this.fields.length - 1;
+  }
+
+  /** The segment as ER7 text (no segment terminator). */
+  toString(): string {
+    if (this.name === 'MSH') return 'MSH' + this.delimiters.field + this.fields.slice(2).join(this.delimiters.field);
+    return this.fields.join(this.delimiters.field);
+  }
+}
+
+/** A parsed HL7 v2 message. */
+export class Hl7Message {
+  constructor(
+    readonly segments: readonly Hl7Segment[],
+    readonly delimiters: Hl7Delimiters,
+  ) {}
+
+  /** The n-th (1-based) segment with this name. */
+  segment(name: string, occurrence = 1): Hl7Segment | undefined {
+    let seen = 0;
+    for (const s of this.segments) {
+      if (s.name === name && ++seen === occurrence) return s;
+    }
+    return undefined;
+  }
+
+  /** Every segment with this name, in order. */
+  segmentsNamed(name: string): Hl7Segment[] {
+    return this.segments.filter((s) => s.name === name);
+  }
+
+  /** Component c of field n of the first segment `name` ('' when absent). */
+  get(name: string, n: number, c = 1): string {
+    return this.segment(name)?.component(n, c) ?? '';
+  }
+
+  get header(): Hl7Segment {
+    return this.segments[0] as Hl7Segment;
+  }
+
+  /** MSH-9 as `TYPE^TRIGGER` (e.g. `ORU^R01`), or just the type when there is no trigger. */
+  get type(): string {
+    const h = this.header;
+    const t = h.component(9, 1);
+    const e = h.component(9, 2);
+    return e ? `${t}^${e}` : t;
+  }
+
+  /** MSH-10, the message control id ('' when empty, as in the course's data). */
+  get controlId(): string {
+    return this.header.component(10);
+  }
+
+  /** The message as ER7 text, segments ended by `\r` (the last one too). */
+  toString(): string {
+    let out = '';
+    for (const s of this.segments) out += s.toString() + '\r';
+    return out;
+  }
+}
+
+/** Reads the delimiters from the start of an MSH segment. */
+function readDelimiters(text: string): Hl7Delimiters {
+  if (!text.startsWith('MSH') || text.length < 8) {
+    throw new Hl7Error(Hl7ErrorCode.notHl7, 'not an HL7 message: it does not start with an MSH segment');
+  }
+  const field = text[3] as string;
+  const enc = text.slice(4, 8);
+  const [component, repetition, escape, subcomponent] = enc;
+  const set = new Set([field, component, repetition, escape, subcomponent]);
+  if (set.size !== 5 || /[A-Za-z0-9\r\n]/.test(field + enc)) {
+    throw new Hl7Error(Hl7ErrorCode.notHl7, `not an HL7 message: bad delimiters '${text.slice(3, 8)}' in MSH`);
+  }
+  if (field === '|' && component === '^' && repetition === '~' && escape === '\\' && subcomponent === '&') return DEFAULT_DELIMITERS;
+  return { field, component: component as string, repetition: repetition as string, escape: escape as string, subcomponent: subcomponent as string };
+}
+
+const SEGMENT_NAME = /^[A-Z][A-Z0-9]{2}$/;
+
+/**
+ * Parses ER7 text. Segments may end in `\r`, `\n` or `\r\n`; empty lines are skipped. Throws
+ * `HL7_ERR_NOT_HL7` when the text does not start with MSH, its delimiters are unusable, or a
+ * segment has no valid name.
+ */
+export function parseHl7(input: string | Uint8Array): Hl7Message {
+  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
+  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const body = start ? text.slice(start) : text;
+  const d = readDelimiters(body);
+  const lines = body.includes('\n') ? body.split(/\r\n|\r|\n/) : body.split('\r');
+  const segments: Hl7Segment[] = [];
+  for (const line of lines) {
+    if (line === '') continue;
+    const fields = line.split(d.field);
+    const name = fields[0] as string;
+    if (!SEGMENT_NAME.test(name)) {
+      throw new Hl7Error(Hl7ErrorCode.notHl7, `bad segment name '${name.slice(0, 8)}' in segment ${segments.length + 1}`);
+    }
+    if (name === 'MSH') fields.splice(1, 0, d.field);
+    segments.push(new Hl7Segment(fields, d));
+  }
+  return new Hl7Message(segments, d);
+}
+
+/** A field value for building: a plain value (escaped), or components (each escaped). */
+export type Hl7FieldValue = string | readonly string[];
+
+/**
+ * Builds a message from segments given as `[name, field1, field2, ...]`. For MSH give the fields
+ * from MSH-3 on (MSH-1 and MSH-2 are the default delimiters). Values are escaped.
+ */
+export function buildHl7(segments: readonly (readonly [string, ...Hl7FieldValue[]])[]): Hl7Message {
+  const d = DEFAULT_DELIMITERS;
+  const built = segments.map(([name, ...values]) => {
+    const fields = values.map((v) => (typeof v === 'string' ? escapeHl7(v, d) : v.map((c) => escapeHl7(c, d)).join(d.component)));
+    return new Hl7Segment(name === 'MSH' ? ['MSH', d.field, `${d.component}${d.repetition}${d.escape}${d.subcomponent}`, ...fields] : [name, ...fields], d);
+  });
+  return new Hl7Message(built, d);
+}
