@@ -1,0 +1,227 @@
+/**
+ * Gradient-boosted decision trees for binary classification (logistic loss, second-order
+ * leaf values, histogram splits on quantile bins), hand-written so the model is a small
+ * portable JSON file, training is deterministic and one prediction costs a few hundred ns.
+ */
+
+/** One tree in flat arrays; a leaf has `feature = -1` and its value in `value`. */
+export interface TreeParams {
+  readonly feature: readonly number[];
+  readonly threshold: readonly number[];
+  readonly left: readonly number[];
+  readonly right: readonly number[];
+  readonly value: readonly number[];
+}
+
+/** A trained boosted model, as stored in JSON. */
+export interface GbdtParams {
+  readonly type: 'gbdt';
+  /** Indices of the features the trees may split on. */
+  readonly features: readonly number[];
+  readonly base: number;
+  readonly trees: readonly TreeParams[];
+}
+
+/** Probability of AKI for one raw feature vector (`x[f] <= threshold` goes left). */
+export function gbdtScore(p: GbdtParams, x: ArrayLike<number>): number {
+  let z = p.base;
+  for (const t of p.trees) {
+    let node = 0;
+    let f = t.feature[0] as number;
+    while (f >= 0) {
+      node = (x[f] as number) <= (t.threshold[node] as number) ? (t.left[node] as number) : (t.right[node] as number);
+      f = t.feature[node] as number;
+    }
+    z += t.value[node] as number;
+  }
+  return 1 / (1 + Math.exp(-z));
+}
+
+/** Options of `trainGbdt`. */
+export interface GbdtOptions {
+  readonly features: readonly number[];
+  readonly rounds?: number;
+  readonly depth?: number;
+  readonly learningRate?: number;
+  readonly lambda?: number;
+  readonly minChildWeight?: number;
+  readonly bins?: number;
+}
+
+/** Quantile cut points of one feature over the training rows (ascending, distinct). */
+function cutPoints(x: Float64Array, width: number, f: number, rows: Uint32Array, bins: number): Float64Array {
+  const vals = new Float64Array(rows.length);
+  for (let r = 0; r < rows.length; r++) vals[r] = x[(rows[r] as number) * width + f] as number;
+  vals.sort();
+  const cuts: number[] = [];
+  for (let b = 1; b < bins; b++) {
+    const v = vals[Math.min(vals.length - 1, Math.floor((b * vals.length) / bins))] as number;
+    if (cuts.length === 0 || v > (cuts[cuts.length - 1] as number)) cuts.push(v);
+  }
+  // Place each cut midway to the next distinct value, so thresholds generalise between samples.
+  const out = new Float64Array(cuts.length);
+  for (let i = 0; i < cuts.length; i++) {
+    const c = cuts[i] as number;
+    // the smallest value strictly above c
+    let lo = 0;
+    let hi = vals.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((vals[mid] as number) > c) hi = mid;
+      else lo = mid + 1;
+    }
+    out[i] = lo < vals.length ? (c + (vals[lo] as number)) / 2 : c;
+  }
+  return out;
+}
+
+/** Bin index: the number of cut points strictly below x (x ≤ cuts[b] ⟺ bin ≤ b). */
+function binOf(cuts: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = cuts.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((cuts[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Trains on rows of `x` (row-major, `width` raw features per row) with labels `y` (0/1),
+ * restricted to the rows listed in `rows`. Deterministic: no sampling.
+ */
+export function trainGbdt(x: Float64Array, width: number, y: Uint8Array, rows: Uint32Array, options: GbdtOptions): GbdtParams {
+  const feats = options.features;
+  const nf = feats.length;
+  const n = rows.length;
+  const rounds = options.rounds ?? 120;
+  const depth = options.depth ?? 4;
+  const lr = options.learningRate ?? 0.15;
+  const lambda = options.lambda ?? 1;
+  const minChild = options.minChildWeight ?? 1;
+  const nbins = Math.min(options.bins ?? 64, 255);
+  const cuts = feats.map((f) => cutPoints(x, width, f, rows, nbins));
+  const binned = feats.map((f, j) => {
+    const col = new Uint8Array(n);
+    const c = cuts[j] as Float64Array;
+    for (let r = 0; r < n; r++) col[r] = binOf(c, x[(rows[r] as number) * width + f] as number);
+    return col;
+  });
+  let pos = 0;
+  for (let r = 0; r < n; r++) pos += y[rows[r] as number] as number;
+  const prior = Math.min(Math.max(pos / Math.max(n, 1), 1e-6), 1 - 1e-6);
+  const base = Math.log(prior / (1 - prior));
+  const score = new Float64Array(n).fill(base);
+  const grad = new Float64Array(n);
+  const hess = new Float64Array(n);
+  const histG = new Float64Array(256);
+  const histH = new Float64Array(256);
+  const trees: TreeParams[] = [];
+  let idx = new Uint32Array(n);
+  let tmp = new Uint32Array(n);
+
+  for (let round = 0; round < rounds; round++) {
+    for (let r = 0; r < n; r++) {
+      const p = 1 / (1 + Math.exp(-(score[r] as number)));
+      grad[r] = p - (y[rows[r] as number] as number);
+      hess[r] = Math.max(p * (1 - p), 1e-12);
+    }
+    for (let r = 0; r < n; r++) idx[r] = r;
+    const feature: number[] = [];
+    const threshold: number[] = [];
+    const left: number[] = [];
+    const right: number[] = [];
+    const value: number[] = [];
+    // Nodes of the current level: [start, end) ranges of idx, and their node ids.
+    let level: Array<{ id: number; start: number; end: number }> = [{ id: 0, start: 0, end: n }];
+    feature.push(-1);
+    threshold.push(0);
+    left.push(-1);
+    right.push(-1);
+    value.push(0);
+    for (let dpt = 0; dpt <= depth && level.length > 0; dpt++) {
+      const next: Array<{ id: number; start: number; end: number }> = [];
+      for (const node of level) {
+        let G = 0;
+        let H = 0;
+        for (let k = node.start; k < node.end; k++) {
+          const r = idx[k] as number;
+          G += grad[r] as number;
+          H += hess[r] as number;
+        }
+        value[node.id] = (-G / (H + lambda)) * lr;
+        if (dpt === depth || H < 2 * minChild) continue;
+        const parentGain = (G * G) / (H + lambda);
+        let bestGain = 1e-9;
+        let bestF = -1;
+        let bestBin = -1;
+        for (let j = 0; j < nf; j++) {
+          const col = binned[j] as Uint8Array;
+          const nb = (cuts[j] as Float64Array).length + 1;
+          histG.fill(0, 0, nb);
+          histH.fill(0, 0, nb);
+          for (let k = node.start; k < node.end; k++) {
+            const r = idx[k] as number;
+            const b = col[r] as number;
+            histG[b] = (histG[b] as number) + (grad[r] as number);
+            histH[b] = (histH[b] as number) + (hess[r] as number);
+          }
+          let gl = 0;
+          let hl = 0;
+          for (let b = 0; b < nb - 1; b++) {
+            gl += histG[b] as number;
+            hl += histH[b] as number;
+            const hr = H - hl;
+            if (hl < minChild || hr < minChild) continue;
+            const gr = G - gl;
+            const gain = (gl * gl) / (hl + lambda) + (gr * gr) / (hr + lambda) - parentGain;
+            if (gain > bestGain) {
+              bestGain = gain;
+              bestF = j;
+              bestBin = b;
+            }
+          }
+        }
+        if (bestF < 0) continue;
+        // Partition idx[start, end) stably: bin ≤ bestBin left.
+        const col = binned[bestF] as Uint8Array;
+        let w = node.start;
+        for (let k = node.start; k < node.end; k++) if ((col[idx[k] as number] as number) <= bestBin) tmp[w++] = idx[k] as number;
+        const mid = w;
+        for (let k = node.start; k < node.end; k++) if ((col[idx[k] as number] as number) > bestBin) tmp[w++] = idx[k] as number;
+        for (let k = node.start; k < node.end; k++) idx[k] = tmp[k] as number;
+        const l = feature.length;
+        feature.push(-1, -1);
+        threshold.push(0, 0);
+        left.push(-1, -1);
+        right.push(-1, -1);
+        value.push(0, 0);
+        feature[node.id] = feats[bestF] as number;
+        threshold[node.id] = (cuts[bestF] as Float64Array)[bestBin] as number;
+        left[node.id] = l;
+        right[node.id] = l + 1;
+        next.push({ id: l, start: node.start, end: mid }, { id: l + 1, start: mid, end: node.end });
+      }
+      level = next;
+    }
+    // Internal nodes keep value 0 in the file (only leaves are read).
+    for (let i = 0; i < feature.length; i++) if ((feature[i] as number) >= 0) value[i] = 0;
+    const tree: TreeParams = { feature, threshold, left, right, value };
+    trees.push(tree);
+    // Update the training scores through the partition: walk each row's leaf.
+    for (let r = 0; r < n; r++) {
+      let node = 0;
+      const base_ = (rows[r] as number) * width;
+      while ((feature[node] as number) >= 0) {
+        const f = feature[node] as number;
+        node = (x[base_ + f] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+      }
+      score[r] = (score[r] as number) + (value[node] as number);
+    }
+    const swap = idx;
+    idx = tmp;
+    tmp = swap;
+  }
+  return { type: 'gbdt', features: [...feats], base, trees };
+}
