@@ -5,12 +5,13 @@ import globals from 'globals';
 
 /** Folders of src/ and what each may not import (relative imports resolved by pattern). */
 const layers = {
-  core: ['hl7', 'aki', 'generator', 'simulator', 'detector', 'cli'],
-  hl7: ['core', 'aki', 'generator', 'simulator', 'detector', 'cli'],
-  aki: ['generator', 'simulator', 'detector', 'cli'],
-  generator: ['simulator', 'detector', 'cli'],
-  simulator: ['detector', 'generator', 'cli'],
-  detector: ['simulator', 'generator', 'cli'],
+  core: ['hl7', 'aki', 'generator', 'simulator', 'detector', 'cli', 'trial'],
+  hl7: ['core', 'aki', 'generator', 'simulator', 'detector', 'cli', 'trial'],
+  aki: ['generator', 'simulator', 'detector', 'cli', 'trial'],
+  generator: ['simulator', 'detector', 'cli', 'trial'],
+  simulator: ['detector', 'generator', 'cli', 'trial'],
+  detector: ['simulator', 'generator', 'cli', 'trial'],
+  trial: ['cli'],
 };
 
 const layerRules = Object.entries(layers).map(([layer, banned]) => ({
