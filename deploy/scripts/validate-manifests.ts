@@ -11,10 +11,11 @@
  *   node --import tsx deploy/scripts/validate-manifests.ts [KUSTOMIZE_DIR...]
  * (no argument: every overlay and base under deploy/k8s). Exit 1 on any problem.
  */
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 
@@ -27,6 +28,17 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../
 export function kustomize(dir: string): string {
   try {
     return execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 << 20 });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`kubectl kustomize ${dir} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
+  }
+}
+
+/** `kustomize`, without blocking (builds of several directories run side by side). */
+export async function kustomizeAsync(dir: string): Promise<string> {
+  try {
+    const { stdout } = await promisify(execFile)('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`kubectl kustomize ${dir} failed: ${(e.stderr ?? e.message).trim()}`, { cause: err });
@@ -95,24 +107,17 @@ export async function schemaProblems(objects: readonly K8sObject[]): Promise<str
   return out;
 }
 
-/** 2. Unknown fields, checked against the models' TypeScript declarations. */
-export function unknownFieldProblems(objects: readonly K8sObject[]): string[] {
-  return unknownFieldProblemsByObject(objects).flat();
+interface TypeProgram {
+  readonly kinds: Map<string, string>;
+  readonly checker: ts.TypeChecker;
+  readonly types: Map<string, ts.Type>;
 }
+let cachedProgram: TypeProgram | undefined;
 
-/** Unknown fields, one list per object (one TypeScript program for the whole batch: ~2 s). */
-export function unknownFieldProblemsByObject(objects: readonly K8sObject[]): string[][] {
-  const kinds = new Map<string, string>(); // alias → module
-  const aliasOf = (obj: K8sObject): string | undefined => {
-    const mod = modelPath(obj);
-    if (!mod) return undefined;
-    const alias = `T_${mod.replace(/[^A-Za-z0-9]/g, '_')}`;
-    kinds.set(alias, mod);
-    return alias;
-  };
-  const aliases = objects.map(aliasOf);
-  if (kinds.size === 0) return objects.map(() => []);
-
+/** A TypeScript program over the models' declarations of these kinds (cached; grown as needed). */
+function typeProgram(wanted: Map<string, string>): TypeProgram {
+  if (cachedProgram && [...wanted.keys()].every((k) => cachedProgram?.kinds.has(k))) return cachedProgram;
+  const kinds = new Map([...(cachedProgram?.kinds ?? []), ...wanted]);
   const virtual = path.join(repoRoot, '__deploy_k8s_types__.ts');
   const source = [...kinds].map(([alias, mod]) => `import type { I${mod.split('/').pop()} as ${alias} } from '${mod}';\nexport type ${alias}_ = ${alias};`).join('\n');
   const options: ts.CompilerOptions = {
@@ -138,6 +143,29 @@ export function unknownFieldProblemsByObject(objects: readonly K8sObject[]): str
     if (ts.isTypeAliasDeclaration(stmt)) types.set(stmt.name.text.slice(0, -1), checker.getTypeAtLocation(stmt));
   }
 
+  cachedProgram = { kinds, checker, types };
+  return cachedProgram;
+}
+
+/** 2. Unknown fields, checked against the models' TypeScript declarations. */
+export function unknownFieldProblems(objects: readonly K8sObject[]): string[] {
+  return unknownFieldProblemsByObject(objects).flat();
+}
+
+/** Unknown fields, one list per object (one TypeScript program for the whole batch: ~2 s). */
+export function unknownFieldProblemsByObject(objects: readonly K8sObject[]): string[][] {
+  const kinds = new Map<string, string>(); // alias → module
+  const aliasOf = (obj: K8sObject): string | undefined => {
+    const mod = modelPath(obj);
+    if (!mod) return undefined;
+    const alias = `T_${mod.replace(/[^A-Za-z0-9]/g, '_')}`;
+    kinds.set(alias, mod);
+    return alias;
+  };
+  const aliases = objects.map(aliasOf);
+  if (kinds.size === 0) return objects.map(() => []);
+
+  const { checker, types } = typeProgram(kinds);
   const isObjectType = (t: ts.Type): boolean => (t.flags & ts.TypeFlags.Object) !== 0 && !checker.isArrayType(t);
   let out: string[] = [];
   const walk = (value: unknown, type: ts.Type, where: string, depth: number): void => {
@@ -333,13 +361,16 @@ export async function validateObjects(objects: readonly K8sObject[]): Promise<st
 export async function validateDirs(dirs: readonly string[]): Promise<Map<string, string[]>> {
   const result = new Map<string, string[]>();
   const built: { dir: string; objects: K8sObject[] }[] = [];
-  for (const dir of dirs) {
+  const texts = await Promise.allSettled(dirs.map((dir) => kustomizeAsync(dir)));
+  texts.forEach((r, i) => {
+    const dir = dirs[i] as string;
     try {
-      built.push({ dir, objects: parseManifests(kustomize(dir)) });
+      if (r.status === 'rejected') throw r.reason;
+      built.push({ dir, objects: parseManifests(r.value) });
     } catch (err) {
       result.set(dir, [(err as Error).message]);
     }
-  }
+  });
   // One TypeScript program for every object of every build.
   const unknown = unknownFieldProblemsByObject(built.flatMap((b) => b.objects));
   let i = 0;
