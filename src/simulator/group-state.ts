@@ -1,0 +1,162 @@
+/**
+ * A group's whole state as a pure reducer over events. The live simulator makes an event,
+ * appends it to the durable log, then applies it here; a restart applies the logged events again
+ * and arrives at the very same state (position, time base, both scorings, latencies).
+ */
+import type { AkiTable, ReplayMessage } from './data.js';
+import { CompatibleScorer, type CompatibleSnapshot } from './scoring-compatible.js';
+import { ExactScorer, type ExactSnapshot } from './scoring-exact.js';
+
+/** Everything that happens to a group. Times are real ms since the epoch (UTC, fractional). */
+export type SimEvent =
+  /** The replay restarts from message 0 with simulated time `sim` at real time `real`. */
+  | { readonly type: 'rewind'; readonly real: number; readonly sim: number }
+  /** Message `index` was written to the client. */
+  | { readonly type: 'write'; readonly real: number; readonly index: number }
+  /**
+   * A reply to message `index` arrived. `counted`: the message is done (position moves on and it
+   * scores); otherwise it will be resent (a NAK under --on-nak=resend). `code` is MSA-1 or null
+   * for an unreadable reply.
+   */
+  | { readonly type: 'reply'; readonly real: number; readonly index: number; readonly code: string | null; readonly counted: boolean; readonly note?: string }
+  /** A page that was accepted, resolved to an observation time (ZERO_TIME when none). */
+  | { readonly type: 'page'; readonly real: number; readonly mrn: string; readonly time: number }
+  | { readonly type: 'error'; readonly real: number; readonly text: string }
+  | { readonly type: 'fault'; readonly real: number; readonly kind: string; readonly index: number }
+  | { readonly type: 'connect'; readonly real: number; readonly peer: string }
+  | { readonly type: 'disconnect'; readonly real: number; readonly reason: string };
+
+export interface F3Point {
+  readonly simulatedTime: number;
+  readonly tp: number;
+  readonly fp: number;
+  readonly fn: number;
+  readonly f3: number;
+}
+
+const MAX_F3_POINTS = 2000;
+
+export class GroupState {
+  position = 0;
+  /** Simulated time at the last rewind, and the real time of that rewind. */
+  startSim: number;
+  rewindReal: number;
+  readonly compatible: CompatibleScorer;
+  readonly exact: ExactScorer;
+  /** MRN → observation time of the last result written (MRN-only pages refer to it). */
+  lastResult = new Map<string, number>();
+  acks: Record<string, number> = {};
+  faults: Record<string, number> = {};
+  resends = 0;
+  errors = 0;
+  lastError: { real: number; text: string } | null = null;
+  /** Messages written (including resends), for the report. */
+  writes = 0;
+  f3OverTime: F3Point[] = [];
+  private f3Stride = 1;
+  private resultsSinceSample = 0;
+  /** Index of the message written and not yet answered, or -1. */
+  inFlight = -1;
+
+  constructor(
+    readonly messages: readonly ReplayMessage[],
+    readonly akis: AkiTable,
+    initialSim: number,
+    initialReal: number,
+  ) {
+    this.compatible = new CompatibleScorer(akis);
+    this.exact = new ExactScorer(akis);
+    this.startSim = initialSim;
+    this.rewindReal = initialReal;
+  }
+
+  /** Simulated now for a real time, at `speed` simulated seconds per real second. */
+  simulatedAt(real: number, speed = 1): number {
+    return this.startSim + (real - this.rewindReal) * speed;
+  }
+
+  get done(): boolean {
+    return this.position >= this.messages.length;
+  }
+
+  apply(e: SimEvent): void {
+    switch (e.type) {
+      case 'rewind':
+        this.position = 0;
+        this.startSim = e.sim;
+        this.rewindReal = e.real;
+        this.compatible.reset();
+        this.exact.reset();
+        this.lastResult.clear();
+        this.f3OverTime = [];
+        this.f3Stride = 1;
+        this.resultsSinceSample = 0;
+        this.inFlight = -1;
+        return;
+      case 'write': {
+        const m = this.messages[e.index];
+        this.writes++;
+        this.inFlight = e.index;
+        if (m?.result) {
+          this.lastResult.set(m.result.mrn, m.result.time);
+          this.compatible.resultWritten(m.result.time, e.real);
+          this.exact.resultWritten(m.result.mrn, m.result.time, e.real);
+        }
+        return;
+      }
+      case 'reply': {
+        const code = e.code ?? '(unreadable)';
+        this.acks[code] = (this.acks[code] ?? 0) + 1;
+        this.inFlight = -1;
+        if (!e.counted) {
+          this.resends++;
+          return;
+        }
+        const m = this.messages[e.index];
+        this.position = e.index + 1;
+        const result = m?.result ?? null;
+        this.compatible.messageSent(result, e.real);
+        if (result) {
+          this.exact.resultSent(result.mrn, result.time);
+          this.sampleF3(result.time);
+        }
+        if (this.position >= this.messages.length) this.exact.end();
+        return;
+      }
+      case 'page':
+        this.compatible.page(e.mrn, e.time, e.real);
+        this.exact.page(e.mrn, e.time, e.real);
+        return;
+      case 'error':
+        this.errors++;
+        this.lastError = { real: e.real, text: e.text };
+        return;
+      case 'fault':
+        this.faults[e.kind] = (this.faults[e.kind] ?? 0) + 1;
+        return;
+      case 'connect':
+      case 'disconnect':
+        this.inFlight = -1;
+        return;
+    }
+  }
+
+  private sampleF3(simTime: number): void {
+    if (++this.resultsSinceSample < this.f3Stride) return;
+    this.resultsSinceSample = 0;
+    const s = this.exact.scores();
+    this.f3OverTime.push({ simulatedTime: simTime, tp: s.tp, fp: s.fp, fn: s.fn, f3: s.f3 });
+    if (this.f3OverTime.length >= MAX_F3_POINTS) {
+      this.f3OverTime = this.f3OverTime.filter((_, i) => i % 2 === 1);
+      this.f3Stride *= 2;
+    }
+  }
+
+  compatibleSnapshot(): CompatibleSnapshot {
+    return this.compatible.snapshot();
+  }
+
+  exactSnapshot(): ExactSnapshot {
+    return this.exact.snapshot();
+  }
+}
