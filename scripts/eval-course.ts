@@ -50,7 +50,14 @@ if (modelPath) model = loadModel(fs.readFileSync(modelPath, 'utf8'));
 else {
   const training = parsePatientCsv(fs.readFileSync(trainingPath as string, 'utf8'), trainingPath, { requireLabels: true });
   const t0 = performance.now();
-  const { file } = trainModel(training.rows, { seed, log: (m) => console.log(`  ${m}`) });
+  const fam = opt('--family');
+  const gb = { rounds: Number(opt('--rounds') ?? 100), depth: Number(opt('--depth') ?? 4), learningRate: Number(opt('--lr') ?? 0.15), minChildWeight: Number(opt('--mcw') ?? 1) };
+  const { file } = trainModel(training.rows, {
+    seed,
+    gbdt: gb,
+    ...(fam ? { families: fam.split(',') as Array<'logistic' | 'gbdt'> } : {}),
+    log: (m) => console.log(`  ${m}`),
+  });
   console.log(`trained in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${file.version}`);
   const out = opt('--out');
   if (out) fs.writeFileSync(out, JSON.stringify(file));

@@ -120,6 +120,9 @@ export const FEATURE_NAMES = [
   'age', // 12 age in years (demographic)
   'sex_m', // 13 1 male, 0 female (demographic)
   'nhs', // 14 the course NHS algorithm's verdict, 1 or 0 (needs age and sex)
+  'in_stream', // 15 1 when the result is at or after the model's stream start (1 when no stream start is set)
+  'ratio_stream_median', // 16 value / median(earlier window results at or after the stream start); 1 when none
+  'log_n_stream_prev', // 17 log(1 + number of those results)
 ] as const;
 
 /** Number of features. */
@@ -146,16 +149,20 @@ function fill(
   wFrom: number,
   wTo: number,
   demo: Demographics,
+  streamStart: number,
 ): Float64Array {
   out[0] = value;
   out[1] = Math.log1p(c);
   const wn = wTo - wFrom;
   const all: number[] = [];
   const older: number[] = [];
+  const stream: number[] = [];
+  const noStart = Number.isNaN(streamStart);
   let recentMin = Number.POSITIVE_INFINITY;
   for (let i = wFrom; i < wTo; i++) {
     const v = wv[i] as number;
     all.push(v);
+    if (noStart || (wt[i] as number) >= streamStart) stream.push(v);
     const age = time - (wt[i] as number);
     if (age < 7 * DAY_MS) {
       if (v < recentMin) recentMin = v;
@@ -181,20 +188,32 @@ function fill(
   let nhs = false;
   if (hasDemo && c > 0 && time - pt < WINDOW_MS) nhs = nhsDecision(demo.age as number, demo.sex as 'm' | 'f', value, Math.max(rv1, rv2));
   out[14] = nhs ? 1 : 0;
+  out[15] = noStart || time >= streamStart ? 1 : 0;
+  out[16] = stream.length > 0 ? value / median(stream) : 1;
+  out[17] = Math.log1p(stream.length);
   return out;
 }
 
-/** Features of the state's latest result. Writes into `out` when given. */
-export function stateFeatures(state: PatientState, demo: Demographics, out: Float64Array = new Float64Array(FEATURE_COUNT)): Float64Array {
+/**
+ * Features of the state's latest result. `streamStart` (ms since the epoch, NaN when unknown)
+ * is where the hospital's live period begins: results before it are history (see docs/model.md).
+ * Writes into `out` when given.
+ */
+export function stateFeatures(
+  state: PatientState,
+  demo: Demographics,
+  streamStart = Number.NaN,
+  out: Float64Array = new Float64Array(FEATURE_COUNT),
+): Float64Array {
   if (state.n === 0) throw new RangeError('stateFeatures: the patient has no results');
-  return fill(out, state.lv, state.lt, state.c, state.mean, state.m2, state.min, state.max, state.pt, state.pv, state.wt, state.wv, 0, state.wt.length, demo);
+  return fill(out, state.lv, state.lt, state.c, state.mean, state.m2, state.min, state.max, state.pt, state.pv, state.wt, state.wv, 0, state.wt.length, demo, streamStart);
 }
 
 /**
  * The same features computed directly from a patient's arrays, for the result at `index`
  * (results after `index` are never read). The reference for `stateFeatures`.
  */
-export function batchFeatures(times: ArrayLike<number>, values: ArrayLike<number>, index: number, demo: Demographics): Float64Array {
+export function batchFeatures(times: ArrayLike<number>, values: ArrayLike<number>, index: number, demo: Demographics, streamStart = Number.NaN): Float64Array {
   if (index < 0 || index >= times.length || index >= values.length) throw new RangeError(`batchFeatures: index ${index} out of range`);
   const time = times[index] as number;
   const value = values[index] as number;
@@ -223,5 +242,5 @@ export function batchFeatures(times: ArrayLike<number>, values: ArrayLike<number
   }
   const pt = c > 0 ? (times[index - 1] as number) : 0;
   const pv = c > 0 ? (values[index - 1] as number) : 0;
-  return fill(new Float64Array(FEATURE_COUNT), value, time, c, mean, m2, min, max, pt, pv, times, values, from, index, demo);
+  return fill(new Float64Array(FEATURE_COUNT), value, time, c, mean, m2, min, max, pt, pv, times, values, from, index, demo, streamStart);
 }

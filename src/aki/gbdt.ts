@@ -115,40 +115,60 @@ export function trainGbdt(x: Float64Array, width: number, y: Uint8Array, rows: U
   const score = new Float64Array(n).fill(base);
   const grad = new Float64Array(n);
   const hess = new Float64Array(n);
-  const histG = new Float64Array(256);
-  const histH = new Float64Array(256);
+  // Histograms: per node, per feature, per bin: [grad sum, hess sum] interleaved.
+  const stride = Math.max(...cuts.map((c) => c.length + 1), 1);
+  const histSize = nf * stride * 2;
+  const nbOf = cuts.map((c) => c.length + 1);
   const trees: TreeParams[] = [];
-  let idx = new Uint32Array(n);
-  let tmp = new Uint32Array(n);
+  const idx = new Uint32Array(n);
+  const tmp = new Uint32Array(n);
+
+  const build = (hist: Float64Array, start: number, end: number): void => {
+    hist.fill(0);
+    for (let j = 0; j < nf; j++) {
+      const col = binned[j] as Uint8Array;
+      const off = j * stride * 2;
+      for (let k = start; k < end; k++) {
+        const r = idx[k] as number;
+        const b = off + 2 * (col[r] as number);
+        hist[b] = (hist[b] as number) + (grad[r] as number);
+        hist[b + 1] = (hist[b + 1] as number) + (hess[r] as number);
+      }
+    }
+  };
+
+  interface Node {
+    id: number;
+    start: number;
+    end: number;
+    hist: Float64Array;
+  }
 
   for (let round = 0; round < rounds; round++) {
     for (let r = 0; r < n; r++) {
       const p = 1 / (1 + Math.exp(-(score[r] as number)));
       grad[r] = p - (y[rows[r] as number] as number);
       hess[r] = Math.max(p * (1 - p), 1e-12);
+      idx[r] = r;
     }
-    for (let r = 0; r < n; r++) idx[r] = r;
-    const feature: number[] = [];
-    const threshold: number[] = [];
-    const left: number[] = [];
-    const right: number[] = [];
-    const value: number[] = [];
-    // Nodes of the current level: [start, end) ranges of idx, and their node ids.
-    let level: Array<{ id: number; start: number; end: number }> = [{ id: 0, start: 0, end: n }];
-    feature.push(-1);
-    threshold.push(0);
-    left.push(-1);
-    right.push(-1);
-    value.push(0);
+    const feature: number[] = [-1];
+    const threshold: number[] = [0];
+    const left: number[] = [-1];
+    const right: number[] = [-1];
+    const value: number[] = [0];
+    const rootHist = new Float64Array(histSize);
+    build(rootHist, 0, n);
+    let level: Node[] = [{ id: 0, start: 0, end: n, hist: rootHist }];
     for (let dpt = 0; dpt <= depth && level.length > 0; dpt++) {
-      const next: Array<{ id: number; start: number; end: number }> = [];
+      const next: Node[] = [];
       for (const node of level) {
+        // Node totals from the first feature's histogram (every row falls in one of its bins).
         let G = 0;
         let H = 0;
-        for (let k = node.start; k < node.end; k++) {
-          const r = idx[k] as number;
-          G += grad[r] as number;
-          H += hess[r] as number;
+        const nb0 = nbOf[0] as number;
+        for (let b = 0; b < nb0; b++) {
+          G += node.hist[2 * b] as number;
+          H += node.hist[2 * b + 1] as number;
         }
         value[node.id] = (-G / (H + lambda)) * lr;
         if (dpt === depth || H < 2 * minChild) continue;
@@ -157,21 +177,13 @@ export function trainGbdt(x: Float64Array, width: number, y: Uint8Array, rows: U
         let bestF = -1;
         let bestBin = -1;
         for (let j = 0; j < nf; j++) {
-          const col = binned[j] as Uint8Array;
-          const nb = (cuts[j] as Float64Array).length + 1;
-          histG.fill(0, 0, nb);
-          histH.fill(0, 0, nb);
-          for (let k = node.start; k < node.end; k++) {
-            const r = idx[k] as number;
-            const b = col[r] as number;
-            histG[b] = (histG[b] as number) + (grad[r] as number);
-            histH[b] = (histH[b] as number) + (hess[r] as number);
-          }
+          const nb = nbOf[j] as number;
+          const off = j * stride * 2;
           let gl = 0;
           let hl = 0;
           for (let b = 0; b < nb - 1; b++) {
-            gl += histG[b] as number;
-            hl += histH[b] as number;
+            gl += node.hist[off + 2 * b] as number;
+            hl += node.hist[off + 2 * b + 1] as number;
             const hr = H - hl;
             if (hl < minChild || hr < minChild) continue;
             const gr = G - gl;
@@ -201,27 +213,32 @@ export function trainGbdt(x: Float64Array, width: number, y: Uint8Array, rows: U
         threshold[node.id] = (cuts[bestF] as Float64Array)[bestBin] as number;
         left[node.id] = l;
         right[node.id] = l + 1;
-        next.push({ id: l, start: node.start, end: mid }, { id: l + 1, start: mid, end: node.end });
+        // Histogram subtraction: scan the smaller child, derive the larger from the parent.
+        const small = new Float64Array(histSize);
+        const leftSmaller = mid - node.start <= node.end - mid;
+        if (leftSmaller) build(small, node.start, mid);
+        else build(small, mid, node.end);
+        const large = node.hist;
+        for (let i = 0; i < histSize; i++) large[i] = (large[i] as number) - (small[i] as number);
+        const lh = leftSmaller ? small : large;
+        const rh = leftSmaller ? large : small;
+        next.push({ id: l, start: node.start, end: mid, hist: lh }, { id: l + 1, start: mid, end: node.end, hist: rh });
       }
       level = next;
     }
     // Internal nodes keep value 0 in the file (only leaves are read).
     for (let i = 0; i < feature.length; i++) if ((feature[i] as number) >= 0) value[i] = 0;
-    const tree: TreeParams = { feature, threshold, left, right, value };
-    trees.push(tree);
-    // Update the training scores through the partition: walk each row's leaf.
+    trees.push({ feature, threshold, left, right, value });
+    // Update the training scores: walk each row to its leaf.
     for (let r = 0; r < n; r++) {
       let node = 0;
-      const base_ = (rows[r] as number) * width;
+      const rowBase = (rows[r] as number) * width;
       while ((feature[node] as number) >= 0) {
         const f = feature[node] as number;
-        node = (x[base_ + f] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
+        node = (x[rowBase + f] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
       }
       score[r] = (score[r] as number) + (value[node] as number);
     }
-    const swap = idx;
-    idx = tmp;
-    tmp = swap;
   }
   return { type: 'gbdt', features: [...feats], base, trees };
 }

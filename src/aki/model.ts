@@ -38,6 +38,12 @@ export interface ModelFile {
   readonly full: SubModel;
   /** For patients whose age or sex is unknown (admission never seen): no demographic features. */
   readonly noDemographics: SubModel;
+  /**
+   * Start of the live period (ms since the epoch) the model was trained with, or null: results
+   * before it are history, which the generator never turns into AKIs nor uses as the AKI
+   * baseline. Overridable when loading (`loadModel(json, { streamStart })`).
+   */
+  readonly streamStart: number | null;
   /** How it was trained: free-form facts (files, seed, counts, the family comparison). */
   readonly training?: Readonly<Record<string, unknown>>;
 }
@@ -63,10 +69,18 @@ function scoreWith(s: ScorerParams, x: ArrayLike<number>): number {
   return s.type === 'gbdt' ? gbdtScore(s, x) : logisticScore(s, x);
 }
 
+/** Options when making a `Model` from a file. */
+export interface ModelOptions {
+  /** Overrides the file's `streamStart` (null: unknown, every result counts as live). */
+  readonly streamStart?: number | null;
+}
+
 /** Builds a `Model` from a parsed model file (validated by `parseModelFile`). */
-export function createModel(file: ModelFile): Model {
+export function createModel(file: ModelFile, options: ModelOptions = {}): Model {
   const buf = new Float64Array(FEATURE_COUNT);
   const { full, noDemographics } = file;
+  const start = options.streamStart !== undefined ? options.streamStart : file.streamStart;
+  const streamStart = start === null ? Number.NaN : start;
   return {
     kind: file.kind,
     version: file.version,
@@ -74,7 +88,7 @@ export function createModel(file: ModelFile): Model {
       if (state.n === 0) return { aki: false, score: 0 };
       const known = demographics.age !== undefined && demographics.sex !== undefined;
       const sub = known ? full : noDemographics;
-      stateFeatures(state, demographics, buf);
+      stateFeatures(state, demographics, streamStart, buf);
       const score = scoreWith(sub.scorer, buf);
       return { aki: score >= sub.threshold, score };
     },
@@ -148,13 +162,14 @@ export function parseModelFile(json: unknown): ModelFile {
   if (!Array.isArray(names) || names.length !== FEATURE_COUNT || names.some((n, i) => n !== FEATURE_NAMES[i])) {
     fail('featureNames differ from this build\'s features (retrain the model)');
   }
+  if (m.streamStart !== null && (typeof m.streamStart !== 'number' || !Number.isFinite(m.streamStart))) fail('streamStart must be a number (ms since the epoch) or null');
   checkSub(m.full, 'full', true);
   checkSub(m.noDemographics, 'noDemographics', false);
   return m as unknown as ModelFile;
 }
 
 /** Loads a model from its JSON (text or parsed value). */
-export function loadModel(json: string | unknown): Model {
+export function loadModel(json: string | unknown, options: ModelOptions = {}): Model {
   let value: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -163,7 +178,7 @@ export function loadModel(json: string | unknown): Model {
       throw new AkiError(AkiErrorCode.badModel, `not a valid model file: ${(err as Error).message}`, { cause: err });
     }
   }
-  return createModel(parseModelFile(value));
+  return createModel(parseModelFile(value), options);
 }
 
 /** The verdict of the course's NHS algorithm on the state's latest result. Unknown age or sex: the ratio rule alone (rv ≥ 2). */

@@ -8,7 +8,8 @@
  * 2. For each family (logistic regression, boosted trees): k-fold cross-validation over
  *    development patients gives out-of-fold scores, from which the F3-best threshold is chosen;
  *    a model fitted on the development set is then scored on the held-out set.
- * 3. The family with the better held-out F3 wins (ties: the better CV F3, then logistic).
+ * 3. The family with the better held-out F3 wins; within one held-out AKI's worth of F3
+ *    (1 / held-out positives), the lower held-out log loss wins.
  * 4. The winner is refitted on every patient with the CV threshold. The no-demographics model
  *    (for patients whose admission was never seen) is the same family without age, sex and
  *    the NHS verdict, chosen the same way.
@@ -35,8 +36,19 @@ export interface Examples {
   readonly patients: number;
 }
 
+/**
+ * The stream start implied by labelled rows: 00:00 (UTC) of the day of the earliest AKI result,
+ * since the generator makes AKIs only in its live period and there are several a day. NaN when
+ * there is no AKI.
+ */
+export function inferStreamStart(rows: readonly PatientRow[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const r of rows) if (r.aki && r.times.length > 0) first = Math.min(first, r.times[r.times.length - 1] as number);
+  return Number.isFinite(first) ? Math.floor(first / 86_400_000) * 86_400_000 : Number.NaN;
+}
+
 /** Builds the examples of labelled rows (rows without a label are an error). */
-export function buildExamples(rows: readonly PatientRow[]): Examples {
+export function buildExamples(rows: readonly PatientRow[], streamStart = Number.NaN): Examples {
   let n = 0;
   for (const r of rows) n += r.times.length;
   const x = new Float64Array(n * FEATURE_COUNT);
@@ -52,7 +64,7 @@ export function buildExamples(rows: readonly PatientRow[]): Examples {
     const m = r.times.length;
     for (let i = 0; i < m; i++) {
       updatePatientState(state, r.times[i] as number, r.values[i] as number);
-      stateFeatures(state, demo, buf);
+      stateFeatures(state, demo, streamStart, buf);
       x.set(buf, k * FEATURE_COUNT);
       y[k] = r.aki && i === m - 1 ? 1 : 0;
       patient[k] = p;
@@ -131,6 +143,11 @@ export interface TrainOptions {
   readonly holdout?: number;
   readonly families?: readonly Family[];
   readonly gbdt?: Omit<GbdtOptions, 'features'>;
+  /**
+   * Start of the live period (ms). Undefined: inferred from each group of rows (see
+   * `inferStreamStart`); null: none (every result counts as live).
+   */
+  readonly streamStart?: number | null;
   /** Progress messages (one line each). */
   readonly log?: (message: string) => void;
 }
@@ -179,21 +196,33 @@ interface Assessed {
   readonly threshold: number;
   readonly holdout: Evaluation;
   readonly holdoutLast: Evaluation;
+  /** Mean log loss on the held-out examples (a proper score: less noisy than F3 at one threshold). */
+  readonly holdoutLogLoss: number;
+}
+
+function logLoss(scores: ArrayLike<number>, y: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const p = Math.min(Math.max(scores[i] as number, 1e-12), 1 - 1e-12);
+    s -= (y[i] as number) === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return scores.length > 0 ? s / scores.length : 0;
 }
 
 /** Trains a model file from labelled rows. Deterministic for a given seed and input. */
 export function trainModel(rows: readonly PatientRow[], options: TrainOptions = {}): { file: ModelFile; report: TrainReport } {
+  const inferred = options.streamStart === undefined ? inferStreamStart(rows) : options.streamStart === null ? Number.NaN : options.streamStart;
   const seed = options.seed ?? 1;
   const folds = options.folds ?? 3;
   const holdoutShare = options.holdout ?? 0.2;
   const families = options.families ?? ['logistic', 'gbdt'];
   const gbdt = { ...DEFAULT_GBDT, ...options.gbdt };
   const log = options.log ?? ((): void => {});
-  const ex = buildExamples(rows);
+  const ex = buildExamples(rows, inferred);
   let positives = 0;
   for (let i = 0; i < ex.n; i++) positives += ex.y[i] as number;
   if (ex.n === 0 || positives === 0) throw new AkiError(AkiErrorCode.training, `cannot train: ${ex.n} examples, ${positives} positive`);
-  log(`examples: ${ex.n} from ${ex.patients} patients, ${positives} positive`);
+  log(`examples: ${ex.n} from ${ex.patients} patients, ${positives} positive; stream start ${Number.isNaN(inferred) ? 'none' : new Date(inferred).toISOString()}`);
 
   // Patient-level assignment: fold (0..folds-1) for development patients, -1 for held out.
   const rng = createRng(seed).stream('split');
@@ -233,23 +262,32 @@ export function trainModel(rows: readonly PatientRow[], options: TrainOptions = 
     }
     const { threshold, f3: cvF3 } = bestThreshold(oofScores, oofY);
     const model = fit(family, ex, dev, features, gbdt);
-    const holdout = hold.length > 0 ? evaluate(scoreRows(model, ex, hold), holdY, threshold) : evaluate([], [], threshold);
+    const holdScores = scoreRows(model, ex, hold);
+    const holdout = evaluate(holdScores, holdY, threshold);
+    const holdoutLogLoss = logLoss(holdScores, holdY);
     const holdoutLast = holdLastIdx.length > 0 ? evaluate(scoreRows(model, ex, holdLastIdx), holdLastY, threshold) : evaluate([], [], threshold);
     log(
       `${family}${features.length < FEATURE_COUNT ? ' (no demographics)' : ''}: CV F3 ${cvF3.toFixed(4)} at threshold ${threshold.toPrecision(4)}; ` +
-        `held-out F3 ${holdout.f3.toFixed(4)} (P ${holdout.precision.toFixed(4)}, R ${holdout.recall.toFixed(4)}); ` +
+        `held-out F3 ${holdout.f3.toFixed(4)} (P ${holdout.precision.toFixed(4)}, R ${holdout.recall.toFixed(4)}), log loss ${holdoutLogLoss.toFixed(5)}; ` +
         `held-out last-result F3 ${holdoutLast.f3.toFixed(4)}`,
     );
-    return { cvF3, threshold, holdout, holdoutLast };
+    return { cvF3, threshold, holdout, holdoutLast, holdoutLogLoss };
   };
 
   const results: Record<string, Assessed> = {};
   for (const fam of families) results[fam] = assess(fam, full);
+  // Held-out F3 decides, unless two families are within one held-out AKI's worth of F3 of each
+  // other (noise at this size); then the lower held-out log loss (a proper score over every
+  // example, not one threshold) decides.
+  let holdPositives = 0;
+  for (let k = 0; k < holdY.length; k++) holdPositives += holdY[k] as number;
+  const tolerance = 1 / Math.max(holdPositives, 1);
   let chosen = families[0] as Family;
   for (const fam of families) {
     const a = results[fam] as Assessed;
     const b = results[chosen] as Assessed;
-    if (a.holdout.f3 > b.holdout.f3 || (a.holdout.f3 === b.holdout.f3 && a.cvF3 > b.cvF3)) chosen = fam;
+    const diff = a.holdout.f3 - b.holdout.f3;
+    if (diff > tolerance || (Math.abs(diff) <= tolerance && a.holdoutLogLoss < b.holdoutLogLoss)) chosen = fam;
   }
   log(`chosen: ${chosen}`);
   const nd = assess(chosen, noDemo);
@@ -266,6 +304,7 @@ export function trainModel(rows: readonly PatientRow[], options: TrainOptions = 
     featureNames: [...FEATURE_NAMES],
     full: fullSub,
     noDemographics: ndSub,
+    streamStart: Number.isNaN(inferred) ? null : inferred,
     training: { ...report },
   };
   return { file, report };
