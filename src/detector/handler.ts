@@ -110,6 +110,7 @@ export class MessageHandler {
   private readonly cacheSize: number;
   private readonly badCode: AckCode;
   private dataVersion: number | undefined;
+  private dataVersionCheckedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly o: HandlerOptions) {
     this.cacheSize = o.cacheSize ?? 200_000;
@@ -119,9 +120,14 @@ export class MessageHandler {
   /** Handles frames that arrived together, in one transaction. Throws (nothing committed, nothing to ACK) when the store fails. */
   handleBatch(frames: readonly IncomingFrame[]): HandledMessage[] {
     // Another process (a backfill) may have changed demographics: then forget the cache.
-    const dv = this.o.store.dataVersion();
-    if (this.dataVersion !== undefined && dv !== this.dataVersion) this.cache.clear();
-    this.dataVersion = dv;
+    // Checked at most once a second (the check is a query of its own).
+    const now = this.o.now();
+    if (now - this.dataVersionCheckedAt >= 1000 || now < this.dataVersionCheckedAt) {
+      this.dataVersionCheckedAt = now;
+      const dv = this.o.store.dataVersion();
+      if (this.dataVersion !== undefined && dv !== this.dataVersion) this.cache.clear();
+      this.dataVersion = dv;
+    }
     const touched: string[] = [];
     let out: HandledMessage[];
     try {

@@ -85,8 +85,11 @@ export const DEAD_LETTER_MAX_BYTES = 65_536;
 /** The store. Construct with `DetectorStore.open`. */
 export class DetectorStore {
   private readonly s;
+  /** One transaction wrapper, made once (better-sqlite3 prepares BEGIN/COMMIT per wrapper). */
+  private readonly runInTransaction: (fn: () => unknown) => unknown;
 
   private constructor(readonly db: Database.Database) {
+    this.runInTransaction = db.transaction((fn: () => unknown) => fn());
     const p = (sql: string) => db.prepare(sql);
     this.s = {
       getMeta: p('SELECT value FROM meta WHERE key = ?').pluck(),
@@ -152,7 +155,7 @@ export class DetectorStore {
 
   /** Runs `fn` in one transaction (committed when it returns, rolled back when it throws). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.runInTransaction(fn) as T;
   }
 
   getMeta(key: string): string | undefined {
