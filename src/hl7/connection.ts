@@ -1,12 +1,12 @@
 /**
- * An MLLP connection over any Duplex stream (a TCP socket, a TLS socket, a PassThrough pair in
+ * An MLLP connection over any Duplex stream (a TCP socket, a TLS socket, a Duplex pair in
  * tests). Frames arrive as `frame` events, unless a `request` is waiting for its reply, which then
  * takes the next frame. Writes are MLLP-framed.
  */
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Hl7Error, Hl7ErrorCode } from './errors.js';
-import { encodeFrame, MllpDecoder, type MllpDecoderOptions } from './mllp-codec.js';
+import { encodeFrame, MllpDecoder, type MllpDecoderOptions, type MllpFrame } from './mllp-codec.js';
 
 export interface MllpConnectionEvents {
   /** A whole frame's payload. */
@@ -19,12 +19,40 @@ export interface MllpConnectionEvents {
   close: [];
 }
 
-/** An MLLP peer over a Duplex. */
+export interface RequestOptions {
+  /**
+   * Decides whether a frame is the reply to this request (e.g. its MSA-2 equals the MSH-10
+   * sent). A frame it refuses is not taken as the reply: it goes out as a `frame` event, and the
+   * request keeps waiting. This is what stops a late ACK of an earlier, timed-out message being
+   * taken as the reply to the next one (Mirth #1441). Default: the next frame is the reply.
+   */
+  readonly accept?: (payload: Buffer) => boolean;
+}
+
+interface Waiter {
+  resolve: (payload: Buffer) => void;
+  reject: (err: Error) => void;
+  timeoutMs: number;
+  accept: ((payload: Buffer) => boolean) | undefined;
+}
+
+function closedError(): Hl7Error {
+  return new Hl7Error(Hl7ErrorCode.closed, 'MLLP connection closed');
+}
+
+/** An MLLP peer over a Duplex. Never logs: it emits events and rejects with typed errors. */
 export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
   private readonly decoder: MllpDecoder;
-  private waiter: { resolve: (payload: Buffer) => void; reject: (err: Error) => void; timer: NodeJS.Timeout | undefined } | undefined;
+  private waiter: Waiter | undefined;
+  /**
+   * One timer per connection, re-armed (`refresh()`) for each request rather than created and
+   * cleared: a request-reply loop then never empties and re-creates Node's timer list.
+   */
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = -1;
   private closing: Promise<void> | undefined;
   private closedFlag = false;
+  private readonly onFrameBound = (f: MllpFrame): void => this.onFrame(f);
 
   constructor(
     readonly stream: Duplex,
@@ -36,9 +64,14 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     stream.on('error', (err) => this.fail(err));
     stream.on('close', () => this.onClose());
     stream.on('end', () => {
-      // The peer has finished sending; finish our side too.
-      if (!this.closedFlag) stream.end();
+      // The peer has finished sending: finish our side too (a half-open MLLP link is useless).
+      if (!this.closedFlag && !stream.writableEnded) stream.end();
+      if (stream.writableFinished) stream.destroy();
     });
+    stream.on('finish', () => {
+      if (stream.readableEnded) stream.destroy();
+    });
+    if (stream.destroyed) queueMicrotask(() => this.onClose());
   }
 
   /** Bytes skipped between frames so far. */
@@ -46,34 +79,48 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     return this.decoder.strayBytes;
   }
 
+  /** The decoder's counters: frames decoded, bytes skipped, frames abandoned, lenient ends. */
+  get stats(): { framesDecoded: number; strayBytes: number; abandonedFrames: number; abandonedBytes: number; lenientEnds: number } {
+    const d = this.decoder;
+    return { framesDecoded: d.framesDecoded, strayBytes: d.strayBytes, abandonedFrames: d.abandonedFrames, abandonedBytes: d.abandonedBytes, lenientEnds: d.lenientEnds };
+  }
+
   get closed(): boolean {
     return this.closedFlag;
   }
 
+  /** True while a `request`/`nextFrame` waits for its reply. */
+  get waiting(): boolean {
+    return this.waiter !== undefined;
+  }
+
   private onData(chunk: Buffer): void {
-    let frames;
     try {
-      frames = this.decoder.push(chunk);
+      this.decoder.pushEach(chunk, this.onFrameBound);
     } catch (err) {
+      // Frames that ended before the cap was hit have been delivered; the stream is out of sync.
       this.fail(err as Error);
+    }
+  }
+
+  private onFrame(f: MllpFrame): void {
+    if (this.closedFlag) return;
+    if (!f.ok) {
+      if (this.waiter) this.settle(undefined, f.error);
+      else this.emit('badFrame', f.error);
       return;
     }
-    for (const f of frames) {
-      if (!f.ok) {
-        if (this.waiter) this.settle(undefined, f.error);
-        else this.emit('badFrame', f.error);
-        continue;
-      }
-      if (this.waiter) this.settle(f.payload);
-      else this.emit('frame', f.payload);
-    }
+    const w = this.waiter;
+    if (w && (w.accept === undefined || w.accept(f.payload))) this.settle(f.payload);
+    else this.emit('frame', f.payload);
   }
 
   private settle(payload: Buffer | undefined, error?: Error): void {
     const w = this.waiter;
     if (!w) return;
     this.waiter = undefined;
-    if (w.timer) clearTimeout(w.timer);
+    // The timer stays armed but no longer holds the process open; it finds no waiter if it fires.
+    this.timer?.unref();
     if (error) w.reject(error);
     else w.resolve(payload as Buffer);
   }
@@ -82,54 +129,94 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     if (this.closedFlag) return;
     this.settle(undefined, err);
     if (this.listenerCount('error') > 0) this.emit('error', err);
-    void this.close();
+    void this.close(0);
   }
 
   private onClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    this.settle(undefined, new Hl7Error(Hl7ErrorCode.closed, 'MLLP connection closed'));
+    if (this.timer) clearTimeout(this.timer);
+    this.settle(undefined, closedError());
     this.emit('close');
+  }
+
+  private get writable(): boolean {
+    return !this.closedFlag && !this.stream.destroyed && !this.stream.writableEnded;
   }
 
   /** Writes one framed message. Resolves when the stream has taken it (backpressure respected). */
   send(message: string | Uint8Array): Promise<void> {
-    if (this.closedFlag || this.stream.destroyed) return Promise.reject(new Hl7Error(Hl7ErrorCode.closed, 'MLLP connection closed'));
+    if (!this.writable) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
       this.stream.write(encodeFrame(message), (err) => (err ? reject(err) : resolve()));
     });
   }
 
+  /**
+   * Writes one framed message without waiting (for hot paths such as answering with an ACK).
+   * Returns false when the connection is closed (nothing written) or the stream's buffer is
+   * full (written; await `drain` on the stream before writing more). Write errors close the
+   * connection and come out as an `error` event.
+   */
+  write(message: string | Uint8Array): boolean {
+    if (!this.writable) return false;
+    return this.stream.write(encodeFrame(message));
+  }
+
   /** Writes raw bytes as they are (for tests and fault injection: fragments, garbage). */
   writeRaw(bytes: Uint8Array): Promise<void> {
+    if (!this.writable) return Promise.reject(closedError());
     return new Promise((resolve, reject) => this.stream.write(bytes, (err) => (err ? reject(err) : resolve())));
   }
 
   /**
-   * Sends a message and waits for the next frame, up to `timeoutMs`. Rejects with
-   * `HL7_ERR_TIMEOUT`, `HL7_ERR_CLOSED`, `HL7_ERR_EMPTY_FRAME`, or `HL7_ERR_BUSY` if a request is already outstanding.
+   * Sends a message and waits for its reply, up to `timeoutMs`. Rejects with `HL7_ERR_TIMEOUT`,
+   * `HL7_ERR_CLOSED`, `HL7_ERR_EMPTY_FRAME` (the reply was an empty frame), `HL7_ERR_BUSY` if a
+   * request is already outstanding (one at a time, as MLLP's original mode has it), or the
+   * stream's error. A reply that comes after the timeout is not kept for the next request: it is
+   * emitted as a `frame` event (pass `accept` to also refuse stray replies that come in time).
    */
-  request(message: string | Uint8Array, timeoutMs = 10_000): Promise<Buffer> {
+  request(message: string | Uint8Array, timeoutMs = 10_000, options: RequestOptions = {}): Promise<Buffer> {
     if (this.waiter) return Promise.reject(new Hl7Error(Hl7ErrorCode.busy, 'a request is already waiting for its reply'));
-    if (this.closedFlag) return Promise.reject(new Hl7Error(Hl7ErrorCode.closed, 'MLLP connection closed'));
-    const reply = this.nextFrame(timeoutMs);
+    if (!this.writable) return Promise.reject(closedError());
+    const reply = this.nextFrame(timeoutMs, options);
     this.stream.write(encodeFrame(message));
     return reply;
   }
 
-  /** Waits for the next frame (instead of a `frame` event), up to `timeoutMs`. */
-  nextFrame(timeoutMs = 10_000): Promise<Buffer> {
+  /** Waits for the next frame (instead of a `frame` event), up to `timeoutMs` (Infinity: no limit). */
+  nextFrame(timeoutMs = 10_000, options: RequestOptions = {}): Promise<Buffer> {
     if (this.waiter) return Promise.reject(new Hl7Error(Hl7ErrorCode.busy, 'already waiting for a frame'));
-    if (this.closedFlag) return Promise.reject(new Hl7Error(Hl7ErrorCode.closed, 'MLLP connection closed'));
+    if (this.closedFlag) return Promise.reject(closedError());
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => this.settle(undefined, new Hl7Error(Hl7ErrorCode.timeout, `no reply within ${timeoutMs} ms`)), timeoutMs)
-        : undefined;
-      this.waiter = { resolve, reject, timer };
+      this.waiter = { resolve, reject, timeoutMs, accept: options.accept };
+      if (Number.isFinite(timeoutMs)) this.armTimer(timeoutMs);
     });
   }
 
-  /** Closes the connection (idempotent): ends our side, and destroys the stream if it lingers. */
+  private armTimer(ms: number): void {
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
+      this.timer.ref();
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => this.onTimer(), Math.max(0, ms));
+  }
+
+  private onTimer(): void {
+    const w = this.waiter;
+    // Only a waiter with a finite timeout is timed out (one with Infinity may follow a timed one).
+    if (w && Number.isFinite(w.timeoutMs)) this.settle(undefined, new Hl7Error(Hl7ErrorCode.timeout, `no reply within ${w.timeoutMs} ms`));
+  }
+
+  /**
+   * Closes the connection. Idempotent: every call returns the same promise, which resolves once
+   * the stream has closed. Ends our side, and destroys the stream if it has not closed after
+   * `lingerMs` (or at once if the peer has already ended). A waiting request rejects with
+   * `HL7_ERR_CLOSED`.
+   */
   close(lingerMs = 1000): Promise<void> {
     if (this.closing) return this.closing;
     this.closing = new Promise<void>((resolve) => {
@@ -137,15 +224,21 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
         this.onClose();
         return resolve();
       }
-      const timer = setTimeout(() => this.stream.destroy(), lingerMs);
+      const timer = setTimeout(() => {
+        this.stream.destroy();
+        // A Duplex made with emitClose: false never says 'close': do not wait for it.
+        this.onClose();
+        resolve();
+      }, lingerMs);
       timer.unref?.();
       this.stream.once('close', () => {
         clearTimeout(timer);
         resolve();
       });
-      this.stream.end();
+      this.settle(undefined, closedError());
+      if (!this.stream.writableEnded) this.stream.end();
       // A stream already ended by the peer will not emit 'close' on end() alone.
-      if (this.stream.readableEnded) this.stream.destroy();
+      if (this.stream.readableEnded || lingerMs <= 0) this.stream.destroy();
     });
     return this.closing;
   }

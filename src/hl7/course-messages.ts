@@ -52,14 +52,22 @@ export type CourseMessage =
   | { readonly kind: 'other'; readonly type: string }
   | { readonly kind: 'invalid'; readonly type: string; readonly reason: string };
 
-const MRN = /^\d{1,20}$/;
+/** True for 1 to 20 ASCII digits. */
+function isMrn(text: string): boolean {
+  if (text.length === 0 || text.length > 20) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 function readMrn(message: Hl7Message): string | undefined {
   const pid = message.segment('PID');
   if (!pid) return undefined;
   // PID-3 (patient identifier list); the first repetition's first component.
   const mrn = pid.component(3).trim();
-  return MRN.test(mrn) ? mrn : undefined;
+  return isMrn(mrn) ? mrn : undefined;
 }
 
 function readSex(text: string): Sex {
@@ -67,17 +75,27 @@ function readSex(text: string): Sex {
   return s === 'F' || s === 'M' ? s : 'U';
 }
 
-/** Reads one of the course's messages by MSH-9. Never throws. */
+/** A decimal number as Python writes a float (no hex, no `Infinity`, no empty string). */
+const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+function invalid(type: string, reason: string): CourseMessage {
+  return { kind: 'invalid', type, reason };
+}
+
+/**
+ * Reads one of the course's messages by MSH-9. Never throws. `ADT^A04` and `ADT^A08` are read as
+ * admissions (they carry the same PID); other types come back as `other` (acknowledge, ignore).
+ * An `ORU^R01` needs an MRN, an OBR-7 of at least 12 digits and at least one OBX whose OBX-3 is
+ * `CREATININE` with a non-negative number in OBX-5; OBX segments of other tests are skipped.
+ */
 export function readCourseMessage(message: Hl7Message): CourseMessage {
   const type = message.type;
-  const invalid = (reason: string): CourseMessage => ({ kind: 'invalid', type, reason });
-  const time = parseHl7Timestamp(message.header.component(7));
   switch (type) {
     case 'ADT^A01':
     case 'ADT^A04':
     case 'ADT^A08': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
+      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
       const pid = message.segment('PID');
       return {
         kind: 'admit',
@@ -85,33 +103,35 @@ export function readCourseMessage(message: Hl7Message): CourseMessage {
         name: pid?.component(5) ?? '',
         birthDate: parseHl7Timestamp(pid?.component(7) ?? ''),
         sex: readSex(pid?.component(8) ?? ''),
-        time,
+        time: parseHl7Timestamp(message.header.component(7)),
       };
     }
     case 'ADT^A03': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
-      return { kind: 'discharge', mrn, time };
+      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
+      return { kind: 'discharge', mrn, time: parseHl7Timestamp(message.header.component(7)) };
     }
     case 'ORU^R01': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid('missing or non-numeric MRN in PID-3');
+      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
       const timeText = message.get('OBR', 7).trim();
       const obsTime = parseHl7Timestamp(timeText, { minDigits: 12 });
-      if (obsTime === undefined) return invalid(`bad observation time '${timeText.slice(0, 20)}' in OBR-7`);
+      if (obsTime === undefined) return invalid(type, `bad observation time '${timeText.slice(0, 20)}' in OBR-7`);
       const values: number[] = [];
-      for (const obx of message.segmentsNamed('OBX')) {
-        if (obx.component(3).toUpperCase() !== 'CREATININE') continue;
+      for (const obx of message.segments) {
+        if (obx.name !== 'OBX') continue;
+        const test = obx.component(3);
+        if (test !== 'CREATININE' && test.toUpperCase() !== 'CREATININE') continue;
         const text = obx.component(5).trim();
-        const v = text === '' ? Number.NaN : Number(text);
-        if (!Number.isFinite(v) || v < 0) return invalid(`bad creatinine value '${text.slice(0, 20)}' in OBX-5`);
+        const v = DECIMAL.test(text) ? Number(text) : Number.NaN;
+        if (!Number.isFinite(v) || v < 0) return invalid(type, `bad creatinine value '${text.slice(0, 20)}' in OBX-5`);
         values.push(v);
       }
-      if (values.length === 0) return invalid('no creatinine OBX segment');
+      if (values.length === 0) return invalid(type, 'no creatinine OBX segment');
       return { kind: 'result', mrn, time: obsTime, timeText, values };
     }
     default:
-      if (type === '') return invalid('empty MSH-9');
+      if (type === '') return invalid(type, 'empty MSH-9');
       return { kind: 'other', type };
   }
 }

@@ -77,6 +77,18 @@ export function unescapeHl7(value: string, d: Hl7Delimiters = DEFAULT_DELIMITERS
   return out;
 }
 
+/** The k-th (1-based) piece of `text` split on `sep` ('' when there are fewer pieces). */
+function piece(text: string, sep: string, k: number): string {
+  let start = 0;
+  for (let i = 1; i < k; i++) {
+    const at = text.indexOf(sep, start);
+    if (at < 0) return '';
+    start = at + sep.length;
+  }
+  const end = text.indexOf(sep, start);
+  return end < 0 ? text.slice(start) : text.slice(start, end);
+}
+
 /** One segment: `fields[0]` is the name and `fields[n]` is field n (for MSH, MSH-1 is the field separator). */
 export class Hl7Segment {
   constructor(
@@ -100,11 +112,11 @@ export class Hl7Segment {
   component(n: number, c = 1, r = 1): string {
     const raw = this.fields[n];
     if (raw === undefined || raw === '') return '';
-    if (this.name === 'MSH' && n <= 2) return raw;
+    if (n <= 2 && this.name === 'MSH') return raw;
     const d = this.delimiters;
-    const rep = r === 1 && !raw.includes(d.repetition) ? raw : (raw.split(d.repetition)[r - 1] ?? '');
-    if (c === 1 && !rep.includes(d.component)) return unescapeHl7(rep, d);
-    return unescapeHl7(rep.split(d.component)[c - 1] ?? '', d);
+    const rep = r === 1 && raw.indexOf(d.repetition) < 0 ? raw : piece(raw, d.repetition, r);
+    const comp = c === 1 && rep.indexOf(d.component) < 0 ? rep : piece(rep, d.component, c);
+    return comp.indexOf(d.escape) < 0 ? comp : unescapeHl7(comp, d);
   }
 
   /** Number of fields (the highest field number present). */
@@ -172,6 +184,7 @@ export class Hl7Message {
 
 /** Reads the delimiters from the start of an MSH segment. */
 function readDelimiters(text: string): Hl7Delimiters {
+  if (text.startsWith('MSH|^~\\&')) return DEFAULT_DELIMITERS;
   if (!text.startsWith('MSH') || text.length < 8) {
     throw new Hl7Error(Hl7ErrorCode.notHl7, 'not an HL7 message: it does not start with an MSH segment');
   }
@@ -179,32 +192,46 @@ function readDelimiters(text: string): Hl7Delimiters {
   const enc = text.slice(4, 8);
   const [component, repetition, escape, subcomponent] = enc;
   const set = new Set([field, component, repetition, escape, subcomponent]);
-  if (set.size !== 5 || /[A-Za-z0-9\r\n]/.test(field + enc)) {
+  if (set.size !== 5 || /[A-Za-z0-9\r\n\s]/.test(field + enc)) {
     throw new Hl7Error(Hl7ErrorCode.notHl7, `not an HL7 message: bad delimiters '${text.slice(3, 8)}' in MSH`);
   }
-  if (field === '|' && component === '^' && repetition === '~' && escape === '\\' && subcomponent === '&') return DEFAULT_DELIMITERS;
   return { field, component: component as string, repetition: repetition as string, escape: escape as string, subcomponent: subcomponent as string };
 }
 
-const SEGMENT_NAME = /^[A-Z][A-Z0-9]{2}$/;
+/** True for a valid segment name: an upper-case letter, then two upper-case letters or digits. */
+function isSegmentName(name: string): boolean {
+  if (name.length !== 3) return false;
+  const a = name.charCodeAt(0);
+  const b = name.charCodeAt(1);
+  const c = name.charCodeAt(2);
+  return a >= 65 && a <= 90 && ((b >= 65 && b <= 90) || (b >= 48 && b <= 57)) && ((c >= 65 && c <= 90) || (c >= 48 && c <= 57));
+}
+
+const UTF8_BOM = [0xef, 0xbb, 0xbf] as const;
 
 /**
- * Parses ER7 text. Segments may end in `\r`, `\n` or `\r\n`; empty lines are skipped. Throws
- * `HL7_ERR_NOT_HL7` when the text does not start with MSH, its delimiters are unusable, or a
- * segment has no valid name.
+ * Parses ER7 text. Segments may end in `\r`, `\n` or `\r\n`; empty lines are skipped. Bytes are
+ * read as latin-1 (one character per byte), so serialising gives back the same bytes whatever the
+ * charset; a UTF-8 or UTF-16 byte-order mark at the start is skipped. Throws `HL7_ERR_NOT_HL7`
+ * when the text does not start with MSH, its delimiters are unusable, or a segment has no valid
+ * name (three characters: an upper-case letter, then upper-case letters or digits).
  */
 export function parseHl7(input: string | Uint8Array): Hl7Message {
-  const text = typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('latin1');
-  const start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const body = start ? text.slice(start) : text;
-  const d = readDelimiters(body);
-  const lines = body.includes('\n') ? body.split(/\r\n|\r|\n/) : body.split('\r');
+  let text: string;
+  if (typeof input === 'string') text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  else {
+    const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+    const skip = buf.length >= 3 && buf[0] === UTF8_BOM[0] && buf[1] === UTF8_BOM[1] && buf[2] === UTF8_BOM[2] ? 3 : 0;
+    text = buf.toString('latin1', skip);
+  }
+  const d = readDelimiters(text);
+  const lines = text.includes('\n') ? text.split(/\r\n|\r|\n/) : text.split('\r');
   const segments: Hl7Segment[] = [];
   for (const line of lines) {
     if (line === '') continue;
     const fields = line.split(d.field);
     const name = fields[0] as string;
-    if (!SEGMENT_NAME.test(name)) {
+    if (!isSegmentName(name)) {
       throw new Hl7Error(Hl7ErrorCode.notHl7, `bad segment name '${name.slice(0, 8)}' in segment ${segments.length + 1}`);
     }
     if (name === 'MSH') fields.splice(1, 0, d.field);
