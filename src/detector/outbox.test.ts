@@ -61,9 +61,9 @@ function scriptedSender(script: SendOutcome[]) {
     bind(c: FakeClock) {
       clock = c;
     },
-    send(job: PageJob) {
+    send(job: PageJob): Promise<SendOutcome> {
       calls.push({ job, at: clock?.now() ?? 0 });
-      return Promise.resolve(script.shift() ?? { kind: 'delivered', status: 200 });
+      return Promise.resolve(script.shift() ?? ({ kind: 'delivered', status: 200 } as const));
     },
     close() {},
   };
