@@ -71,7 +71,7 @@ export interface GenerateSummary {
   readonly historyRows: number;
   readonly trainingRows: number;
   readonly trainingAkiRows: number;
-  /** The NHS algorithm on training.csv's rows (last result = now), against the `aki` column. */
+  /** The NHS algorithm on training.csv's rows as written (2 decimals; last result = now), against the `aki` column. */
   readonly trainingNhs: { readonly tp: number; readonly fp: number; readonly fn: number; readonly f3: number };
   /** Output files, by name, with sizes in bytes. */
   readonly files: Readonly<Record<string, number>>;
@@ -386,7 +386,13 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
       const aki = at >= 0;
       const len = aki ? at + 1 : r.times.length;
       let cells = '';
-      for (let j = 0; j < len; j++) cells += `,${dates.format(((r.times[j] as number) - EPOCH_MS) / MINUTE_MS)},${formatFixed2(r.values[j] as number)}`;
+      // Scored below on the values as the file has them (2 decimals), as anyone reading the file would.
+      const rounded = new Array<number>(len);
+      for (let j = 0; j < len; j++) {
+        const text = formatFixed2(r.values[j] as number);
+        rounded[j] = Number(text);
+        cells += `,${dates.format(((r.times[j] as number) - EPOCH_MS) / MINUTE_MS)},${text}`;
+      }
       cells += ','.repeat(2 * (pairs - len)) + '\r\n';
       const age = people.age[i] as number;
       const sex = sexOf(i);
@@ -394,7 +400,7 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
       test.write(`${age},${sex}${cells}`);
       expected.write(aki ? 'y\r\n' : 'n\r\n');
       if (aki) trainingAkiRows++;
-      const nhs = aki ? nhsAki(age, sex, r.times.slice(0, len), r.values.slice(0, len)) : nhsAki(age, sex, r.times, r.values);
+      const nhs = nhsAki(age, sex, len === r.times.length ? r.times : r.times.slice(0, len), rounded);
       if (aki && nhs) ttp++;
       else if (nhs) tfp++;
       else if (aki) tfn++;
