@@ -5,14 +5,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Command } from './command.js';
+import type { CliIo, Command } from './command.js';
+import type { ParsedArgs } from '../core/config.js';
 import { ExitCode } from './command.js';
 import { ConfigError } from '../core/errors.js';
 import { wallNow } from '../core/clock.js';
 import { parseHl7Timestamp } from '../hl7/index.js';
 import { loadAkis, loadMessages } from '../simulator/data.js';
 import { parseGroupsFile } from '../simulator/groups.js';
-import { startSimulator, type GroupConfig } from '../simulator/simulator.js';
+import { startSimulator, type GroupConfig, type SimulatorConfig } from '../simulator/simulator.js';
 import { faultPlanFromFlags, parseFaultPlan, type FaultPlan } from '../simulator/faults.js';
 
 export const command: Command = {
@@ -61,114 +62,15 @@ export const command: Command = {
     ],
   },
   async run(args, io) {
-    const v = args.values as Record<string, unknown>;
-    const problems: string[] = [];
-    const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
-    const num = (k: string): number | undefined => (typeof v[k] === 'number' ? (v[k] as number) : undefined);
-    const resolve = (p: string): string => path.resolve(io.cwd, p);
-
-    const messagesFile = resolve(str('messages') as string);
-    let akisFile = resolve(str('akis') as string);
-    if (!args.given.has('akis') && !fs.existsSync(akisFile) && fs.existsSync(resolve('aki.csv'))) akisFile = resolve('aki.csv');
-
-    let pin: { simulated: number; real: number } | undefined;
-    const st = str('simulatedTime');
-    const rt = str('realTime');
-    if (st !== undefined || rt !== undefined) {
-      const parse = (t: string | undefined, flag: string): number | undefined => {
-        if (t === undefined) return void problems.push(`--simulated-time and --real-time go together (${flag} is missing)`);
-        const ms = /^(\d{8}|\d{12}|\d{14})$/.test(t) ? parseHl7Timestamp(t) : undefined;
-        if (ms === undefined) problems.push(`${flag}: expected YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, got '${t}'`);
-        return ms;
-      };
-      const s = parse(st, '--simulated-time');
-      const r = parse(rt, '--real-time');
-      if (s !== undefined && r !== undefined) pin = { simulated: s, real: r };
-    }
-    let speed: number | null = null;
-    if (num('speed') !== undefined) speed = num('speed') as number;
-    else if (v.replayInRealTime === true) speed = 1;
-
-    let groups: GroupConfig[];
-    const groupsFile = str('groups');
-    if (groupsFile) {
-      let text: string;
-      try {
-        text = fs.readFileSync(resolve(groupsFile), 'utf8');
-      } catch (err) {
-        throw new ConfigError([`cannot read groups file ${groupsFile}: ${(err as Error).message}`]);
-      }
-      groups = parseGroupsFile(text, groupsFile);
-    } else {
-      groups = [{ name: 'hospital', mllp: v.mllp as number, pager: v.pager as number }];
-    }
-
-    let faultPlan: FaultPlan | undefined;
-    const planFile = str('faultPlan');
-    const rateFlags = ['faultSeed', 'dropRate', 'corruptRate', 'duplicateRate', 'delayRate', 'delayMs', 'fragmentRate', 'pagerErrorRate'];
-    if (planFile) {
-      if (rateFlags.some((k) => args.given.has(k)) || v.shortMessages === true) problems.push('--fault-plan and the fault flags do not mix: put everything in the plan file');
-      let text = '';
-      try {
-        text = fs.readFileSync(resolve(planFile), 'utf8');
-      } catch (err) {
-        problems.push(`cannot read fault plan ${planFile}: ${(err as Error).message}`);
-      }
-      if (text) faultPlan = parseFaultPlan(text);
-    } else if (rateFlags.some((k) => args.given.has(k)) || v.shortMessages === true) {
-      faultPlan = faultPlanFromFlags({
-        faultSeed: num('faultSeed'),
-        dropRate: num('dropRate'),
-        corruptRate: num('corruptRate'),
-        duplicateRate: num('duplicateRate'),
-        delayRate: num('delayRate'),
-        delayMs: num('delayMs'),
-        fragmentRate: num('fragmentRate'),
-        pagerErrorRate: num('pagerErrorRate'),
-        shortMessages: v.shortMessages === true,
-      });
-    }
-    const stateDir = str('state');
-    if (stateDir !== undefined && !fs.existsSync(resolve(stateDir))) problems.push(`--state: directory ${stateDir} does not exist`);
-    if (problems.length) throw new ConfigError(problems);
-
     const log = (line: string): void => {
       io.stderr.write(`${new Date(wallNow()).toISOString()} ${line}\n`);
     };
-    const data = loadMessages(messagesFile, str('postProcessedMessages') ? resolve(str('postProcessedMessages') as string) : undefined);
-    const akis = loadAkis(akisFile);
+    const cfg = configFromArgs(args, io, log);
     // The reference's start-up lines (tools parse them).
-    log(`hospital: ${data.messages.length} messages`);
-    log(`hospital: ${akis.akiTime.size} akis`);
-    log(`hospital: NHS f3 ${akis.startupNhsF3.toFixed(6)}`);
-
-    const sim = await startSimulator({
-      messagesFile,
-      akisFile,
-      data,
-      akis,
-      groups,
-      addr: str('addr') as string,
-      backstage: v.backstage as number,
-      stateDir: stateDir ? resolve(stateDir) : undefined,
-      rewind: v.rewind as boolean,
-      speed,
-      pin,
-      onNak: str('onNak') as 'resend' | 'advance',
-      maxResends: v.maxResends as number,
-      readTimeoutMs: (v.readTimeout as number) * 1000,
-      maxReplyBytes: v.maxReplyBytes as number,
-      maxPageBodyBytes: v.maxPageBytes as number,
-      headerTimeoutMs: (v.headerTimeout as number) * 1000,
-      adminToken: str('adminToken') || undefined,
-      faultPlan,
-      seed: v.seed as number,
-      stateSync: str('stateSync') as 'fsync' | 'write',
-      reportDir: str('report') ? resolve(str('report') as string) : undefined,
-      exitWhenDoneGraceMs: v.exitWhenDone === true ? (v.grace as number) * 1000 : undefined,
-      log,
-    });
-
+    log(`hospital: ${cfg.data.messages.length} messages`);
+    log(`hospital: ${cfg.akis.akiTime.size} akis`);
+    log(`hospital: NHS f3 ${cfg.akis.startupNhsF3.toFixed(6)}`);
+    const sim = await startSimulator(cfg);
     const reason = await new Promise<string>((res) => {
       const onSignal = (s: NodeJS.Signals): void => res(s);
       process.once('SIGTERM', onSignal);
@@ -182,3 +84,106 @@ export const command: Command = {
     return ExitCode.ok;
   },
 };
+
+/** The simulator's configuration from parsed flags (loads the messages and AKI files). Throws ConfigError/SimulatorError. */
+export function configFromArgs(args: ParsedArgs, io: Pick<CliIo, 'cwd'>, log: (line: string) => void): SimulatorConfig {
+  const v = args.values as Record<string, unknown>;
+  const problems: string[] = [];
+  const str = (k: string): string | undefined => (typeof v[k] === 'string' ? (v[k] as string) : undefined);
+  const num = (k: string): number | undefined => (typeof v[k] === 'number' ? (v[k] as number) : undefined);
+  const resolve = (p: string): string => path.resolve(io.cwd, p);
+
+  const messagesFile = resolve(str('messages') as string);
+  let akisFile = resolve(str('akis') as string);
+  if (!args.given.has('akis') && !fs.existsSync(akisFile) && fs.existsSync(resolve('aki.csv'))) akisFile = resolve('aki.csv');
+
+  let pin: { simulated: number; real: number } | undefined;
+  const st = str('simulatedTime');
+  const rt = str('realTime');
+  if (st !== undefined || rt !== undefined) {
+    const parse = (t: string | undefined, flag: string): number | undefined => {
+      if (t === undefined) return void problems.push(`--simulated-time and --real-time go together (${flag} is missing)`);
+      const ms = /^(\d{8}|\d{12}|\d{14})$/.test(t) ? parseHl7Timestamp(t) : undefined;
+      if (ms === undefined) problems.push(`${flag}: expected YYYYMMDD, YYYYMMDDHHMM or YYYYMMDDHHMMSS, got '${t}'`);
+      return ms;
+    };
+    const s = parse(st, '--simulated-time');
+    const r = parse(rt, '--real-time');
+    if (s !== undefined && r !== undefined) pin = { simulated: s, real: r };
+  }
+  let speed: number | null = null;
+  if (num('speed') !== undefined) speed = num('speed') as number;
+  else if (v.replayInRealTime === true) speed = 1;
+
+  let groups: GroupConfig[];
+  const groupsFile = str('groups');
+  if (groupsFile) {
+    let text: string;
+    try {
+      text = fs.readFileSync(resolve(groupsFile), 'utf8');
+    } catch (err) {
+      throw new ConfigError([`cannot read groups file ${groupsFile}: ${(err as Error).message}`]);
+    }
+    groups = parseGroupsFile(text, groupsFile);
+  } else {
+    groups = [{ name: 'hospital', mllp: v.mllp as number, pager: v.pager as number }];
+  }
+
+  let faultPlan: FaultPlan | undefined;
+  const planFile = str('faultPlan');
+  const rateFlags = ['faultSeed', 'dropRate', 'corruptRate', 'duplicateRate', 'delayRate', 'delayMs', 'fragmentRate', 'pagerErrorRate'];
+  if (planFile) {
+    if (rateFlags.some((k) => args.given.has(k)) || v.shortMessages === true) problems.push('--fault-plan and the fault flags do not mix: put everything in the plan file');
+    let text = '';
+    try {
+      text = fs.readFileSync(resolve(planFile), 'utf8');
+    } catch (err) {
+      problems.push(`cannot read fault plan ${planFile}: ${(err as Error).message}`);
+    }
+    if (text) faultPlan = parseFaultPlan(text);
+  } else if (rateFlags.some((k) => args.given.has(k)) || v.shortMessages === true) {
+    faultPlan = faultPlanFromFlags({
+      faultSeed: num('faultSeed'),
+      dropRate: num('dropRate'),
+      corruptRate: num('corruptRate'),
+      duplicateRate: num('duplicateRate'),
+      delayRate: num('delayRate'),
+      delayMs: num('delayMs'),
+      fragmentRate: num('fragmentRate'),
+      pagerErrorRate: num('pagerErrorRate'),
+      shortMessages: v.shortMessages === true,
+    });
+  }
+  const stateDir = str('state');
+  if (stateDir !== undefined && !fs.existsSync(resolve(stateDir))) problems.push(`--state: directory ${stateDir} does not exist`);
+  if (problems.length) throw new ConfigError(problems);
+
+  const data = loadMessages(messagesFile, str('postProcessedMessages') ? resolve(str('postProcessedMessages') as string) : undefined);
+  const akis = loadAkis(akisFile);
+  return {
+    messagesFile,
+    akisFile,
+    data,
+    akis,
+    groups,
+    addr: str('addr') as string,
+    backstage: v.backstage as number,
+    stateDir: stateDir ? resolve(stateDir) : undefined,
+    rewind: v.rewind as boolean,
+    speed,
+    pin,
+    onNak: str('onNak') as 'resend' | 'advance',
+    maxResends: v.maxResends as number,
+    readTimeoutMs: (v.readTimeout as number) * 1000,
+    maxReplyBytes: v.maxReplyBytes as number,
+    maxPageBodyBytes: v.maxPageBytes as number,
+    headerTimeoutMs: (v.headerTimeout as number) * 1000,
+    adminToken: str('adminToken') || undefined,
+    faultPlan,
+    seed: v.seed as number,
+    stateSync: str('stateSync') as 'fsync' | 'write',
+    reportDir: str('report') ? resolve(str('report') as string) : undefined,
+    exitWhenDoneGraceMs: v.exitWhenDone === true ? (v.grace as number) * 1000 : undefined,
+    log,
+  };
+}

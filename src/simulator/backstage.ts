@@ -8,43 +8,13 @@ import type { GroupRuntime, SimulatorConfig } from './simulator.js';
 import { renderBackstageMetrics, courseValues } from './metrics-text.js';
 import type { SimulatorReport } from './report-data.js';
 import type { SimEvent } from './group-state.js';
+import { renderGroupPage, renderIndexPage, type GroupDetail, type GroupSummary } from './dashboard.js';
 
 export interface BackstageContext {
   readonly cfg: SimulatorConfig;
   readonly groups: readonly GroupRuntime[];
   readonly report: () => SimulatorReport;
   readonly now: () => number;
-}
-
-export interface GroupSummary {
-  name: string;
-  connected: boolean;
-  connectedSince: string | null;
-  messagesSent: number;
-  messagesTotal: number;
-  lastError: string | null;
-}
-export interface GroupDetail extends GroupSummary {
-  metrics: { name: string; value: number }[];
-  events: { time: string; type: string; detail: string }[];
-}
-
-interface DashboardModule {
-  renderIndexPage(groups: GroupSummary[]): string;
-  renderGroupPage(detail: GroupDetail, opts: { adminEnabled: boolean }): string;
-}
-
-let dashboard: DashboardModule | null | undefined;
-async function loadDashboard(): Promise<DashboardModule | null> {
-  if (dashboard !== undefined) return dashboard;
-  try {
-    const specifier = './dashboard.js';
-    const mod = (await import(specifier)) as Partial<DashboardModule>;
-    dashboard = typeof mod.renderIndexPage === 'function' && typeof mod.renderGroupPage === 'function' ? (mod as DashboardModule) : null;
-  } catch {
-    dashboard = null;
-  }
-  return dashboard;
 }
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -111,7 +81,6 @@ function tokenOk(req: http.IncomingMessage, token: string): boolean {
   return crypto.timingSafeEqual(a, b);
 }
 
-const escapeHtml = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 export async function handleBackstage(req: http.IncomingMessage, res: http.ServerResponse, ctx: BackstageContext): Promise<void> {
   req.resume();
@@ -122,10 +91,8 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
     if (url === '/metrics') return send(res, 200, renderBackstageMetrics(ctx.groups), 'text/plain; version=0.0.4; charset=utf-8');
     if (url === '/report.json') return send(res, 200, JSON.stringify(ctx.report(), null, 2) + '\n', 'application/json');
     if (url === '/' || url === '/index.html') {
-      const d = await loadDashboard();
       const groups = ctx.groups.map(summary);
-      if (d) return send(res, 200, d.renderIndexPage(groups), 'text/html; charset=utf-8');
-      return send(res, 200, `<!doctype html><title>swemls simulator</title><ul>${groups.map((g) => `<li><a href="/groups/${encodeURIComponent(g.name)}">${escapeHtml(g.name)}</a> ${g.connected ? 'connected' : 'not connected'} ${g.messagesSent}/${g.messagesTotal}</li>`).join('')}</ul>`, 'text/html; charset=utf-8');
+      return send(res, 200, renderIndexPage(groups), 'text/html; charset=utf-8');
     }
     const m = /^\/groups\/([^/]+)(?:\/(rewind|disconnect))?\/?$/.exec(url);
     if (m) {
@@ -150,10 +117,7 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
         return send(res, 200, was ? `disconnected ${g.name}\n` : `${g.name} had no connection\n`);
       }
       if (!g) return send(res, 404, `no group '${name}'\n`);
-      const d = await loadDashboard();
-      const det = detail(g);
-      if (d) return send(res, 200, d.renderGroupPage(det, { adminEnabled: Boolean(ctx.cfg.adminToken) }), 'text/html; charset=utf-8');
-      return send(res, 200, `<!doctype html><title>${escapeHtml(g.name)}</title><pre>${escapeHtml(JSON.stringify(det, null, 2))}</pre>`, 'text/html; charset=utf-8');
+      return send(res, 200, renderGroupPage(detail(g), { adminEnabled: Boolean(ctx.cfg.adminToken) }), 'text/html; charset=utf-8');
     }
     return send(res, 404, 'not found\n');
   } catch (err) {

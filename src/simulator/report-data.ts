@@ -4,30 +4,9 @@
  * report.ts.
  */
 import type { GroupRuntime, SimulatorConfig } from './simulator.js';
+import type { GroupReport, SimulatorReport } from './report.js';
 
-export interface ScoreCounts {
-  tp: number;
-  fp: number;
-  fn: number;
-  f3: number;
-}
-export interface GroupReport {
-  name: string;
-  messages: { total: number; sent: number; results: number; resends: number; errors: number };
-  compatible: ScoreCounts & { nhs: ScoreCounts };
-  exact: ScoreCounts & { precision: number; recall: number; nhs: ScoreCounts };
-  latency: { count: number; p50: number; p90: number; p99: number; max: number; buckets: { le: number | null; count: number }[] };
-  f3OverTime: { simulatedTime: string; tp: number; fp: number; fn: number; f3: number }[];
-  faults: Record<string, number>;
-  acks: Record<string, number>;
-}
-export interface SimulatorReport {
-  version: 1;
-  generatedAt: string;
-  messagesFile: string;
-  akisFile: string;
-  groups: GroupReport[];
-}
+export type { GroupReport, SimulatorReport, ScoreCounts } from './report.js';
 
 export function groupReport(g: GroupRuntime): GroupReport {
   const c = g.state.compatibleSnapshot();

@@ -19,6 +19,7 @@ import { renderPagerMetrics, type GroupView } from './metrics-text.js';
 import { corruptMessage, createFaultInjector, faultCounterKeys, fragmentFrame, isEmptyFaultPlan, type FaultInjector, type FaultPlan } from './faults.js';
 import { buildReport, type SimulatorReport } from './report-data.js';
 import { handleBackstage } from './backstage.js';
+import { renderReportHtml } from './report.js';
 import { encodeFrame } from '../hl7/index.js';
 
 export interface GroupConfig {
@@ -583,10 +584,7 @@ export async function startSimulator(cfg: SimulatorConfig): Promise<RunningSimul
 
 async function writeHtml(dir: string, r: SimulatorReport, log: (l: string) => void): Promise<void> {
   try {
-    const specifier = './report.js';
-    const mod = (await import(specifier)) as { renderReportHtml?: (x: SimulatorReport) => string };
-    if (typeof mod.renderReportHtml !== 'function') return;
-    fs.writeFileSync(path.join(dir, 'report.html'), mod.renderReportHtml(r));
+    fs.writeFileSync(path.join(dir, 'report.html'), renderReportHtml(r));
   } catch (err) {
     log(`report.html not written: ${(err as Error).message}`);
   }
