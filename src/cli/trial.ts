@@ -1,10 +1,78 @@
-/** `swemls trial`: placeholder until its issue lands. */
-import type { Command } from './command.js';
+/** `swemls trial` (what `npm start` runs): the whole system end to end, with a scorecard. */
+import path from 'node:path';
+import { wallNow } from '../core/clock.js';
+import { runTrial } from '../trial/index.js';
+import { TrialError } from '../trial/service.js';
+import { ExitCode, type Command } from './command.js';
+
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
 
 export const command: Command = {
-  spec: { name: 'trial', summary: '(not built yet)', options: [] },
-  async run(_args, io) {
-    io.stderr.write('swemls trial: not built yet\n');
-    return 1;
+  spec: {
+    name: 'trial',
+    usage: 'trial [options]',
+    summary:
+      'Runs the whole system end to end: generates a training and an evaluation hospital, trains a model, starts the simulator and the detector as separate processes on free loopback ports, replays the evaluation stream, and prints a scorecard against the NHS algorithm.',
+    options: [
+      { name: 'seed', type: 'int', default: 1, min: 0, help: 'seed of the training hospital (the evaluation hospital uses seed + 1000)' },
+      { name: 'days', type: 'int', default: 30, min: 1, max: 3650, help: 'days of the evaluation stream' },
+      { name: 'train-days', type: 'int', default: 365, min: 1, max: 3650, help: 'days of the training hospital' },
+      { name: 'history', type: 'int', default: 90, min: 1, max: 3650, help: 'days of history before each stream' },
+      { name: 'population', type: 'int', default: 10000, min: 10, help: 'people in each hospital' },
+      { name: 'profile', type: 'string', default: 'kit', metavar: 'NAME|FILE', help: "generator profile: 'kit', 'course' or a profile file" },
+      { name: 'out', type: 'string', metavar: 'DIR', help: 'run directory (default: runs/trial-<time>)' },
+      { name: 'speed', type: 'number', min: 0.001, help: 'simulated seconds per real second (default: as fast as the detector acknowledges)' },
+      { name: 'faults', type: 'string', metavar: 'FILE', help: 'a trial fault plan (detector kills, simulator restarts, simulator faults; see docs/trial.md)' },
+      { name: 'keep', type: 'boolean', default: false, help: 'leave the simulator and detector running after the scorecard, until Ctrl-C' },
+      { name: 'detector-command', type: 'string', metavar: 'CMD', help: 'run this detector instead of ours (shell command; gets MLLP_ADDRESS, PAGER_ADDRESS, HISTORY_PATH)' },
+      { name: 'grace', type: 'number', default: 3, min: 0, help: 'seconds to wait for late pages after the last message' },
+    ],
+  },
+  async run(args, io) {
+    const v = args.values as {
+      seed: number;
+      days: number;
+      trainDays: number;
+      history: number;
+      population: number;
+      profile: string;
+      out?: string;
+      speed?: number;
+      faults?: string;
+      keep: boolean;
+      detectorCommand?: string;
+      grace: number;
+    };
+    const out = v.out ?? path.join(io.cwd, 'runs', `trial-${stamp(wallNow())}`);
+    // Only --keep waits for Ctrl-C; otherwise the default SIGINT ends the trial and its process group.
+    const interrupted = v.keep ? new Promise<void>((resolve) => process.once('SIGINT', () => resolve())) : undefined;
+    try {
+      const result = await runTrial(
+        {
+          seed: v.seed,
+          days: v.days,
+          trainDays: v.trainDays,
+          history: v.history,
+          population: v.population,
+          profile: v.profile,
+          out,
+          keep: v.keep,
+          graceSeconds: v.grace,
+          ...(v.speed !== undefined ? { speed: v.speed } : {}),
+          ...(v.faults !== undefined ? { faults: v.faults } : {}),
+          ...(v.detectorCommand !== undefined ? { detectorCommand: v.detectorCommand } : {}),
+        },
+        { stdout: io.stdout, stderr: io.stderr, isTTY: Boolean(io.stdout.isTTY), env: io.env, ...(interrupted ? { interrupted } : {}) },
+      );
+      return result.scorecard.exact.f3 >= 0 ? ExitCode.ok : ExitCode.failure;
+    } catch (err) {
+      if (err instanceof TrialError) {
+        io.stderr.write(`swemls trial: ${err.message}\n`);
+        return ExitCode.failure;
+      }
+      throw err;
+    }
   },
 };
