@@ -132,6 +132,15 @@ pager:
     assert.equal(parseDuration('h'), undefined);
   });
 
+  test('the example plan in docs/faults.md parses', () => {
+    const doc = readFileSync('docs/faults.md', 'utf8');
+    const block = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    assert.ok(block, 'docs/faults.md has a yaml block');
+    const plan = parseFaultPlan(block);
+    assert.equal(plan.messages.schedule.length, 5);
+    assert.equal(plan.pager.outages.length, 2);
+  });
+
   test('the example plans in test/fixtures/faults parse', () => {
     for (const name of ['flaky-network.yaml', 'pager-outages.yaml']) {
       const plan = parseFaultPlan(readFileSync(path.join('test/fixtures/faults', name), 'utf8'));
