@@ -1,5 +1,6 @@
 /** Test helpers for the simulator: start it in-process on port 0, MLLP client connections, HTTP. */
 import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -190,3 +191,32 @@ export async function until<T>(f: () => Promise<T>, pred: (x: T) => boolean, tim
 }
 
 export const ACK = 'MSH|^~\\&|||||20240101000000||ACK|||2.5\rMSA|AA\r';
+
+export interface SpawnedSim {
+  readonly proc: ChildProcess;
+  readonly mllp: number;
+  readonly pager: number;
+  readonly backstage: number;
+  stderr(): string;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `swemls simulate` and waits for its `listening` line (first group). */
+export async function spawnSim(argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedSim> {
+  const { spawn } = await import('node:child_process');
+  const bin = path.resolve('bin/swemls.js');
+  const proc = spawn(process.execPath, [bin, 'simulate', '--mllp=0', '--pager=0', '--backstage=0', ...argv], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
+  const ports = await new Promise<{ mllp: number; pager: number; backstage: number }>((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      err += d.toString();
+      const m = /listening mllp=[^ ]*:(\d+) pager=[^ ]*:(\d+) backstage=[^ ]*:(\d+)/.exec(err);
+      if (m) resolve({ mllp: Number(m[1]), pager: Number(m[2]), backstage: Number(m[3]) });
+    };
+    proc.stderr.on('data', onData);
+    proc.stdout.resume();
+    void exited.then((e) => reject(new Error(`simulator exited before listening: ${JSON.stringify(e)}\n${err}`)));
+  });
+  return { proc, ...ports, stderr: () => err, exited };
+}
