@@ -110,6 +110,8 @@ export function renderBackstageMetrics(groups: readonly GroupView[], extra: read
   per('simulator_resends_total', 'Messages written again after a negative acknowledgement.', 'counter', (g) => g.state.resends);
   per('simulator_errors_total', 'Errors (bad replies, timeouts, dropped connections, bad pages).', 'counter', (g) => g.state.errors);
   per('simulator_connected', '1 while a client is served.', 'gauge', (g) => (g.connected() ? 1 : 0));
+  per('simulator_time_base_simulated_seconds', 'Simulated time at the last rewind (the time base), s since the epoch.', 'gauge', (g) => g.state.startSim / 1000);
+  per('simulator_time_base_real_seconds', 'Real time (UTC) of the last rewind (the time base), s since the epoch.', 'gauge', (g) => g.state.rewindReal / 1000);
   metrics.push({
     name: 'simulator_acks_total',
     help: 'Replies received, by MSA-1 code ("(unreadable)" for replies that are not a readable ACK).',
