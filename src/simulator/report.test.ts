@@ -63,7 +63,7 @@ describe('validateReport', () => {
     (g0.latency['buckets'] as { count: number }[])[2] = { count: 1 } as never;
     g0.exact['fn'] = -1;
     g0.exact['f3'] = 1.5;
-    (g0.f3OverTime[2] as { simulatedTime: string }).simulatedTime = '2023-01-01T00:00:00Z';
+    (g0.f3OverTime[2] as { simulatedTime: string }).simulatedTime = '2023-01-01 00:00';
     delete (broken.groups[1] as Record<string, unknown>)['acks'];
     let err: unknown;
     try {
@@ -81,7 +81,7 @@ describe('validateReport', () => {
       /^groups\[0\]\.latency\.buckets\[2\]\.le: .*/m,
       /^groups\[0\]\.exact\.fn: must be >= 0$/m,
       /^groups\[0\]\.exact\.f3: must be between 0 and 1$/m,
-      /^groups\[0\]\.f3OverTime\[2\]\.simulatedTime: times must not go backwards$/m,
+      /^groups\[0\]\.f3OverTime\[2\]\.simulatedTime: must be an ISO 8601 date-time$/m,
       /^groups\[1\]\.acks: /m,
       /^groups\[1\]\.name: duplicate group name "a"$/m,
     ])
@@ -164,6 +164,15 @@ describe('renderReportHtml', () => {
     assert.doesNotMatch(out, /NaN|Infinity|undefined/);
     const none = renderReportHtml(report([]));
     assert.ok(none.includes('This report has no groups.'));
+  });
+
+  test('F3 points out of time order (late-reported results) are accepted and drawn in time order', () => {
+    const g = group('late');
+    g.f3OverTime = [g.f3OverTime[1]!, g.f3OverTime[0]!, g.f3OverTime[2]!];
+    const out = renderReportHtml(validateReport(report([g])));
+    const xs = [...(/<path class="line" d="([^"]+)"/.exec(out)?.[1] ?? '').matchAll(/[ML]([\d.]+) /g)].map((m) => Number(m[1]));
+    assert.equal(xs.length, 3);
+    assert.deepEqual([...xs].sort((a, b) => a - b), xs);
   });
 
   test('a single F3 point and a latency sample count without buckets still render', () => {
