@@ -77,7 +77,7 @@ test('kill -9 at random points, restarted each time, ends with the same exact me
       },
     });
     await client;
-    const exit = await sim.exited;
+    const exit: { code: number | null; signal: NodeJS.Signals | null } = await sim.exited;
     if (killAt !== undefined) {
       assert.equal(exit.signal, 'SIGKILL', `run ${run} was killed`);
       continue;

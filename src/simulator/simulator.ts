@@ -160,11 +160,13 @@ export class GroupRuntime implements GroupView {
 
   async listen(): Promise<void> {
     this.mllpServer = net.createServer((sock) => this.onConnection(sock));
-    this.pagerServer = http.createServer((req, res) => void this.onPager(req, res));
+    this.pagerServer = http.createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, this.cfg.headerTimeoutMs / 4)) }, (req, res) => void this.onPager(req, res));
     this.pagerServer.headersTimeout = this.cfg.headerTimeoutMs;
     this.pagerServer.requestTimeout = this.cfg.headerTimeoutMs * 2;
-    this.pagerServer.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    this.pagerServer.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+      const timeout = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' || err.code === 'ERR_HTTP_HEADERS_TIMEOUT';
+      if (timeout) this.fail('a pager client did not send its request in time; connection closed');
+      if (socket.writable) socket.end(timeout ? 'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n' : 'HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
     });
     this.mllpPort = await listenOn(this.mllpServer, this.cfg.addr, this.group.mllp);
@@ -532,7 +534,7 @@ export async function startSimulator(cfg: SimulatorConfig): Promise<RunningSimul
   const groups: GroupRuntime[] = [];
   for (const g of cfg.groups) groups.push(new GroupRuntime(cfg, g, now));
   const report = (): SimulatorReport => buildReport(cfg, groups, now());
-  const backstage = http.createServer((req, res) => void handleBackstage(req, res, { cfg, groups, report, now }));
+  const backstage = http.createServer({ connectionsCheckingInterval: Math.max(50, Math.min(1000, cfg.headerTimeoutMs / 4)) }, (req, res) => void handleBackstage(req, res, { cfg, groups, report, now }));
   backstage.headersTimeout = cfg.headerTimeoutMs;
   backstage.requestTimeout = cfg.headerTimeoutMs * 2;
   try {

@@ -1,0 +1,297 @@
+/**
+ * The simulator over real sockets: the reference's own tests ported (ack one message, pages with
+ * and without time, persistence and relative time across restarts, rewind on new connections),
+ * and what ours adds (NAK resend policy, MSA-2 check, limits, admin token, pacing, faults).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ACK, Conn, frameBytes, httpRequest, metrics, startSim, tmpDir, until, type StartedSim } from './simulator-helpers.js';
+
+const doc = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/simulator/scoring-vectors.json'), 'utf8')) as { scenarios: { name: string; messages: string[]; akis_csv: string }[] };
+const base = doc.scenarios.find((s) => s.name === 'pager-body-forms')!;
+/** 10 messages: admissions of 100000001 and 100000002, results 2..7 (AKI of 100000001 at message 4, 10:00), discharges. */
+const MESSAGES = base.messages;
+const AKIS = base.akis_csv;
+
+function dataDir(messages = MESSAGES, akis = AKIS): string {
+  const dir = tmpDir('simb-');
+  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(messages.map(frameBytes)));
+  fs.writeFileSync(path.join(dir, 'akis.csv'), akis);
+  return dir;
+}
+
+async function withSim(argv: string[], f: (s: StartedSim, dir: string) => Promise<void>, dir = dataDir()): Promise<void> {
+  const s = await startSim(['--messages=messages.mllp', '--akis=akis.csv', ...argv], dir);
+  try {
+    await f(s, dir);
+  } finally {
+    await s.sim.close();
+  }
+}
+
+async function recvIndex(c: Conn, messages = MESSAGES): Promise<number | null> {
+  const ev = await c.next(5000);
+  return ev.type === 'frame' ? messages.indexOf(ev.text) : null;
+}
+
+const ack = (code: string, controlId = ''): Buffer => frameBytes(`MSH|^~\\&|||||20240101000000||ACK|||2.5\rMSA|${code}|${controlId}\r`);
+
+test('reference test: ack one message', async () => {
+  await withSim([], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0);
+    await c.write(frameBytes(ACK));
+    assert.equal(await recvIndex(c), 1);
+    const m = await metrics(s.backstage);
+    assert.deepEqual([m.values.messages_sent, m.values.queue, m.values.connections], [1, 9, 1]);
+    c.destroy();
+  });
+});
+
+test('reference test: pages with and without a time score the AKI; the pager port serves unlabelled metrics', async () => {
+  for (const body of ['100000001,20240401100000', '100000001']) {
+    await withSim([], async (s) => {
+      const c = new Conn();
+      await c.open(s.mllp);
+      for (let i = 0; i < 5; i++) {
+        assert.equal(await recvIndex(c), i);
+        if (i === 4) assert.deepEqual(await httpRequest({ port: s.pager, method: 'POST', path: '/page', body }).then((r) => ('error' in r ? r : r.status)), 200);
+        await c.write(frameBytes(ACK));
+      }
+      assert.equal(await recvIndex(c), 5);
+      const m = await metrics(s.pager);
+      assert.equal(m.values.true_positives, 1, body);
+      assert.equal(m.labels.true_positives, '');
+      c.destroy();
+    });
+  }
+});
+
+test('reference test: persistence and relative time across restarts (--state, --rewind=false)', async () => {
+  const dir = dataDir();
+  fs.mkdirSync(path.join(dir, 'state'));
+  let timeBase: unknown;
+  await withSim(
+    ['--state=state', '--rewind=false'],
+    async (s) => {
+      const c = new Conn();
+      await c.open(s.mllp);
+      for (let i = 0; i < 3; i++) {
+        assert.equal(await recvIndex(c), i);
+        await c.write(frameBytes(ACK));
+      }
+      assert.equal(await recvIndex(c), 3);
+      await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '100000002,20240401093000' });
+      const m = await metrics(s.backstage);
+      timeBase = [m.values.simulator_time_base_simulated_seconds, m.values.simulator_time_base_real_seconds];
+      c.destroy();
+    },
+    dir,
+  );
+  await withSim(
+    ['--state=state', '--rewind=false'],
+    async (s) => {
+      const m = await metrics(s.backstage);
+      assert.deepEqual([m.values.messages_sent, m.values.false_positives, m.values.queue], [3, 1, 7]);
+      assert.deepEqual([m.values.simulator_time_base_simulated_seconds, m.values.simulator_time_base_real_seconds], timeBase, 'the time base survives');
+      const c = new Conn();
+      await c.open(s.mllp);
+      assert.equal(await recvIndex(c), 3, 'the message in flight at the stop is sent again');
+      c.destroy();
+    },
+    dir,
+  );
+});
+
+test('reference test: with --rewind (default) every new connection starts again from the first message', async () => {
+  await withSim([], async (s) => {
+    const a = new Conn();
+    await a.open(s.mllp);
+    assert.equal(await recvIndex(a), 0);
+    await a.write(frameBytes(ACK));
+    assert.equal(await recvIndex(a), 1);
+    a.end();
+    await until(() => metrics(s.backstage), (m) => m.values.connections === 0);
+    const b = new Conn();
+    await b.open(s.mllp);
+    assert.equal(await recvIndex(b), 0);
+    b.destroy();
+  });
+});
+
+test('flaw fixed: a negative ACK is resent (--on-nak=resend, the default) up to --max-resends, then the replay moves on', async () => {
+  await withSim(['--max-resends=2'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0);
+    await c.write(ack('AE'));
+    assert.equal(await recvIndex(c), 0, 'AE: resent');
+    await c.write(ack('AR'));
+    assert.equal(await recvIndex(c), 0, 'AR: resent');
+    await c.write(ack('AE'));
+    assert.equal(await recvIndex(c), 1, 'after 2 resends it moves on');
+    await c.write(ack('AE'));
+    assert.equal(await recvIndex(c), 1);
+    await c.write(ack('AA'));
+    assert.equal(await recvIndex(c), 2);
+    const m = await metrics(s.backstage);
+    assert.equal(m.values.simulator_resends_total, 3);
+    assert.equal(m.values.messages_sent, 2);
+    assert.ok(m.all.some((x) => x.name === 'simulator_acks_total' && x.labels.includes('code="AE"') && x.value === 3));
+    c.destroy();
+  });
+});
+
+test('MSA-2 is checked against MSH-10 when the message has one; a mismatch is recorded', async () => {
+  const msgs = MESSAGES.map((t, i) => t.replace('||ADT^A01|||2.5', `||ADT^A01|CID${i}||2.5`).replace('||ORU^R01|||2.5', `||ORU^R01|CID${i}||2.5`).replace('||ADT^A03|||2.5', `||ADT^A03|CID${i}||2.5`));
+  await withSim(
+    [],
+    async (s) => {
+      const c = new Conn();
+      await c.open(s.mllp);
+      assert.equal(await recvIndex(c, msgs), 0);
+      await c.write(ack('AA', 'CID0'));
+      assert.equal(await recvIndex(c, msgs), 1);
+      assert.equal((await metrics(s.backstage)).values.simulator_errors_total, 0);
+      await c.write(ack('AA', 'WRONG'));
+      assert.equal(await recvIndex(c, msgs), 2);
+      assert.equal((await metrics(s.backstage)).values.simulator_errors_total, 1);
+      assert.match(s.sim.groups[0]!.state.lastError?.text ?? '', /control id 'WRONG', expected 'CID1'/);
+      c.destroy();
+    },
+    dataDir(msgs),
+  );
+});
+
+test('limits: an oversized reply frame closes that connection with an error; an oversized page body gets 413; the process lives on', async () => {
+  await withSim(['--max-reply-bytes=1024', '--max-page-bytes=64'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0);
+    await c.write(Buffer.concat([Buffer.from([0x0b]), Buffer.alloc(4096, 0x41)]));
+    assert.equal((await c.next(5000)).type, 'close');
+    assert.match(s.sim.groups[0]!.state.lastError?.text ?? '', /larger than 1024/);
+    const r = await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '1'.repeat(1000) });
+    assert.ok(!('error' in r) && r.status === 413, JSON.stringify(r));
+    const d = new Conn();
+    await d.open(s.mllp);
+    assert.equal(await recvIndex(d), 0);
+    d.destroy();
+  });
+});
+
+test('limits: a pager client that never finishes its headers is cut off by the header timeout', async () => {
+  await withSim(['--header-timeout=0.3'], async (s) => {
+    const net = await import('node:net');
+    const sock = net.createConnection({ host: '127.0.0.1', port: s.pager });
+    sock.write('POST /page HTTP/1.1\r\nHost: x\r\n');
+    const got = await new Promise<string>((resolve) => {
+      let out = '';
+      sock.on('data', (d: Buffer) => (out += d.toString()));
+      sock.on('close', () => resolve(out));
+      sock.on('error', () => resolve(out));
+    });
+    assert.match(got, /^HTTP\/1\.1 408/);
+  });
+});
+
+test('admin actions: disabled without --admin-token (403); 401 without a valid token; rewind and disconnect with it', async () => {
+  await withSim([], async (s) => {
+    const r = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/rewind' });
+    assert.ok(!('error' in r) && r.status === 403);
+  });
+  await withSim(['--admin-token=sekrit', '--rewind=false'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0);
+    await c.write(frameBytes(ACK));
+    assert.equal(await recvIndex(c), 1);
+    const no = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/rewind' });
+    assert.ok(!('error' in no) && no.status === 401);
+    const wrong = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/rewind', headers: { Authorization: 'Bearer nope' } });
+    assert.ok(!('error' in wrong) && wrong.status === 401);
+    const missing = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/nobody/rewind', headers: { Authorization: 'Bearer sekrit' } });
+    assert.ok(!('error' in missing) && missing.status === 404);
+    const ok = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/rewind', headers: { Authorization: 'Bearer sekrit' } });
+    assert.ok(!('error' in ok) && ok.status === 200);
+    assert.equal((await metrics(s.backstage)).values.messages_sent, 0);
+    await c.write(frameBytes(ACK)); // the reply to message 1, written before the rewind: not counted
+    assert.equal(await recvIndex(c), 0, 'after the rewind the replay starts again');
+    const dis = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/disconnect', headers: { Authorization: 'Bearer sekrit' } });
+    assert.ok(!('error' in dis) && dis.status === 200);
+    assert.equal((await c.next(5000)).type, 'close');
+    const page = await httpRequest({ port: s.backstage, path: '/groups/hospital' });
+    assert.ok(!('error' in page) && page.status === 200 && /hospital/.test(page.body));
+  });
+});
+
+test('pacing: with --replay-in-real-time a message waits for its simulated time; --speed makes simulated time run faster', async () => {
+  // The first message is at 08:00 and simulated time starts at 07:00 on that day.
+  await withSim(['--replay-in-real-time'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal((await c.next(300)).type, 'timeout', 'an hour ahead: nothing yet');
+    assert.equal((await metrics(s.backstage)).values.queue, 0, 'nothing is due');
+    c.destroy();
+  });
+  await withSim(['--speed=72000'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0, 'at 20 simulated hours per second the hour passes in 50 ms');
+    c.destroy();
+  });
+});
+
+test('faults: corrupted, duplicated and fragmented messages are counted, logged and scored against the originals', async () => {
+  await withSim(['--corrupt-rate=1', '--short-messages', '--duplicate-rate=1', '--on-nak=advance'], async (s) => {
+    const c = new Conn();
+    await c.open(s.mllp);
+    let frames = 0;
+    let originals = 0;
+    for (;;) {
+      const ev = await c.next(5000);
+      if (ev.type !== 'frame') break;
+      frames++;
+      if (MESSAGES.includes(ev.text)) originals++;
+      await c.write(frameBytes(ACK));
+    }
+    assert.equal(frames, 20, 'each message and its duplicate');
+    assert.equal(originals, 10, 'the duplicates are the originals; the first copies are corrupted');
+    await until(() => metrics(s.backstage), (m) => m.values.connections === 0);
+    const m = await metrics(s.backstage);
+    assert.equal(m.values.results_sent, 6, 'scored against the originals');
+    assert.equal(m.values.false_negatives, 1);
+    const fault = (kind: RegExp): number => m.all.filter((x) => x.name === 'simulator_faults_injected_total' && kind.test(x.labels)).reduce((a, x) => a + x.value, 0);
+    assert.equal(fault(/kind="corrupt_/), 10);
+    assert.equal(fault(/kind="duplicate"/), 10);
+    assert.equal(fault(/kind="fragment"/), 10);
+    assert.ok(s.sim.groups[0]!.recent.some((e) => e.type === 'fault'));
+  });
+});
+
+test('faults: a pager answering 500 does not score the page', async () => {
+  await withSim(['--pager-error-rate=1'], async (s) => {
+    const r = await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '100000002' });
+    assert.ok(!('error' in r) && r.status === 500);
+    const m = await metrics(s.backstage);
+    assert.equal(m.values.false_positives, 0);
+    assert.ok(m.all.some((x) => x.name === 'simulator_faults_injected_total' && x.labels.includes('pager_error500') && x.value === 1));
+  });
+});
+
+test('the exact scoring is exported beside the compatible one, and the course names come first with compatible values', async () => {
+  await withSim([], async (s) => {
+    await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '5' });
+    await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '5' });
+    const r = await httpRequest({ port: s.backstage, path: '/metrics' });
+    assert.ok(!('error' in r));
+    if ('error' in r) return;
+    assert.match(r.body, /^true_positives\{group="hospital"\} 0\n/);
+    assert.match(r.body, /\nsimulator_false_positives\{group="hospital",scoring="compatible"\} 1\n/);
+    assert.match(r.body, /\nsimulator_false_positives\{group="hospital",scoring="exact"\} 1\n/);
+    assert.match(r.body, /# TYPE simulator_page_latency_seconds histogram/);
+  });
+});
