@@ -122,6 +122,28 @@ pager:
     assert.throws(() => parseFaultPlan('- 1\n- 2\n'), /top level must be a mapping/);
   });
 
+  test('any text or JSON-like value gives a plan or a ConfigError, nothing else (property)', () => {
+    const check = (text: string): boolean => {
+      try {
+        parseFaultPlan(text);
+        return true;
+      } catch (e) {
+        return e instanceof ConfigError && e.problems.length > 0;
+      }
+    };
+    fc.assert(fc.property(fc.string({ maxLength: 200 }), check), { numRuns: 300 });
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => check(JSON.stringify(v))), { numRuns: 300 });
+    const nearlyValid = fc.record(
+      {
+        seed: fc.oneof(fc.integer(), fc.double(), fc.string()),
+        messages: fc.record({ drop_rate: fc.double(), schedule: fc.array(fc.record({ at: fc.integer(), fault: fc.constantFrom('drop', 'corrupt', 'x') })) }, { requiredKeys: [] }),
+        pager: fc.array(fc.record({ from: fc.constantFrom('1h', '0', 'x', '90s'), for: fc.constantFrom('1m', '-1m'), mode: fc.constantFrom('hang', 'error500', 'zzz') })),
+      },
+      { requiredKeys: [] },
+    );
+    fc.assert(fc.property(nearlyValid, (v) => check(JSON.stringify(v))), { numRuns: 300 });
+  });
+
   test('durations', () => {
     assert.equal(parseDuration('90s'), 90_000);
     assert.equal(parseDuration('1h30m'), 5_400_000);
@@ -391,12 +413,12 @@ describe('corruptMessage', () => {
 
   test('any bytes: every kind gives a changed, non-empty message without control bytes (property)', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...CORRUPTION_KINDS), fc.integer(), (bytes, kind: CorruptionKind, seed) => {
-        const msg = Buffer.from(bytes);
+      fc.property(fc.constantFrom('', 'MSH', 'MSH|^~\\&|', `MSH|^~\\&|A|B|||20240101||ORU^R01|||2.5\rPID|1||`), fc.uint8Array({ maxLength: 300 }), fc.constantFrom(...CORRUPTION_KINDS), fc.integer(), (prefix, bytes, kind: CorruptionKind, seed) => {
+        const msg = Buffer.concat([Buffer.from(prefix, 'latin1'), Buffer.from(bytes)]);
         const out = corruptMessage(kind, msg, createRng(seed));
         return out.length > 0 && !out.equals(msg) && !hasControl(out);
       }),
-      { numRuns: 500 },
+      { numRuns: 1000 },
     );
   });
 });

@@ -338,7 +338,13 @@ export function parseFaultPlan(yamlText: string): FaultPlan {
       doc.errors.map((e) => `fault plan: YAML ${e.code} at line ${lineCounter.linePos(e.pos[0]).line}: ${e.message.split('\n')[0]}`),
     );
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Throws on an unresolved alias or an alias bomb (maxAliasCount).
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ConfigError([`fault plan: YAML: ${err instanceof Error ? err.message : String(err)}`]);
+  }
   if (value !== null && value !== undefined && (typeof value !== 'object' || Array.isArray(value))) {
     throw new ConfigError(['fault plan: the top level must be a mapping (seed, messages, pager)']);
   }
@@ -422,10 +428,16 @@ export function faultCounterKeys(f: MessageFaults): string[] {
   return keys;
 }
 
+const indexSets = new WeakMap<readonly number[], ReadonlySet<number>>();
+
 function selects(s: IndexSelector, i: number): boolean {
   switch (s.kind) {
-    case 'at':
-      return s.indexes.includes(i);
+    case 'at': {
+      // A plan may list many indexes: look them up in a set made once per list.
+      let set = indexSets.get(s.indexes);
+      if (!set) indexSets.set(s.indexes, (set = new Set(s.indexes)));
+      return set.has(i);
+    }
     case 'range':
       return i >= s.from && i <= s.to;
     case 'every':

@@ -1,5 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { escapeHtml, formatSeconds, renderReportHtml, ReportValidationError, validateReport, type GroupReport, type SimulatorReport } from './report.js';
 
 function group(name: string, overrides: Partial<GroupReport> = {}): GroupReport {
@@ -108,6 +109,20 @@ describe('validateReport', () => {
     const g = group('g');
     g.compatible = { tp: 5, fp: 1, fn: -2, f3: 1.7, nhs: { tp: 0, fp: 0, fn: 0, f3: 0 } };
     assert.equal(validateReport(report([g])).groups[0]?.compatible.fn, -2);
+  });
+
+  test('any JSON value gives a report or a ReportValidationError, nothing else (property)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }), (v) => {
+        try {
+          validateReport(v);
+          return true;
+        } catch (e) {
+          return e instanceof ReportValidationError && e.problems.length > 0;
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   test('not an object at all', () => {
