@@ -1,10 +1,69 @@
-/** `swemls predict`: placeholder until its issue lands. */
-import type { Command } from './command.js';
+/**
+ * `swemls predict`: the course's coursework-1 interface. Reads a test CSV (one patient per row)
+ * and writes `aki.csv`: a single `aki` column, `y` when the row's last result is predicted to
+ * be an AKI. `--model nhs` runs the course's NHS algorithm instead of a learned model.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monotonicMs } from '../core/clock.js';
+import { formatLabelCsv, parsePatientCsv } from '../aki/dataset.js';
+import { createPatientState, updatePatientState } from '../aki/features.js';
+import { loadModel, nhsModel, type Model } from '../aki/model.js';
+import { ExitCode, type Command } from './command.js';
+import { parseStreamStart } from './train.js';
+
+/** The committed default model (models/default.json of the package). */
+export const DEFAULT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/default.json');
+
+/** Loads `nhs`, `default` or a model file path (relative to `cwd`). */
+export function resolveModel(spec: string, cwd: string, streamStart?: number | null): Model {
+  if (spec === 'nhs') return nhsModel();
+  const file = spec === 'default' ? DEFAULT_MODEL_PATH : path.resolve(cwd, spec);
+  return loadModel(fs.readFileSync(file, 'utf8'), streamStart !== undefined ? { streamStart } : {});
+}
 
 export const command: Command = {
-  spec: { name: 'predict', summary: '(not built yet)', options: [] },
-  async run(_args, io) {
-    io.stderr.write('swemls predict: not built yet\n');
-    return 1;
+  spec: {
+    name: 'predict',
+    summary: 'Predict AKI for each row of a test CSV (the course coursework-1 interface); writes a single aki column.',
+    usage: 'swemls predict --model model.json|nhs --input test.csv --output aki.csv',
+    options: [
+      { name: 'model', type: 'string', help: "a model file, 'nhs' (the course's NHS algorithm) or 'default' (models/default.json)", default: 'default', metavar: 'FILE|nhs' },
+      { name: 'input', type: 'string', help: 'test CSV: age,sex[,aki],creatinine_date_0,creatinine_result_0,... (CRLF/LF, BOM, ragged rows all accepted)', default: 'test.csv', metavar: 'FILE' },
+      { name: 'output', type: 'string', help: "where to write the predictions ('-' for stdout)", default: 'aki.csv', metavar: 'FILE' },
+      { name: 'stream-start', type: 'string', help: "override the model's start of the live period: auto (the model's), none, or a date", default: 'auto', metavar: 'auto|none|DATE' },
+    ],
+  },
+  async run(args, io) {
+    const streamStart = parseStreamStart(args.values.streamStart as string);
+    const model = resolveModel(args.values.model as string, io.cwd, streamStart);
+    const input = args.values.input as string;
+    const t0 = monotonicMs();
+    const table = parsePatientCsv(fs.readFileSync(path.resolve(io.cwd, input), 'utf8'), input);
+    const labels = new Array<boolean>(table.rows.length);
+    const state = createPatientState();
+    let positives = 0;
+    for (let i = 0; i < table.rows.length; i++) {
+      const r = table.rows[i]!;
+      // Reset the one state object per row (a row is a patient).
+      state.n = 0;
+      state.c = 0;
+      state.mean = 0;
+      state.m2 = 0;
+      state.wt.length = 0;
+      state.wv.length = 0;
+      for (let k = 0; k < r.times.length; k++) updatePatientState(state, r.times[k]!, r.values[k]!);
+      const aki = r.times.length > 0 && model.predict(state, { age: r.age, sex: r.sex }).aki;
+      labels[i] = aki;
+      if (aki) positives++;
+    }
+    const text = formatLabelCsv(labels);
+    const output = args.values.output as string;
+    if (output === '-') io.stdout.write(text);
+    else fs.writeFileSync(path.resolve(io.cwd, output), text);
+    const secs = (monotonicMs() - t0) / 1000;
+    io.stderr.write(`predicted ${table.rows.length} rows with ${model.kind} ${model.version}: ${positives} AKI; ${secs.toFixed(2)} s (${Math.round(table.rows.length / Math.max(secs, 1e-9))} rows/s)\n`);
+    return ExitCode.ok;
   },
 };
