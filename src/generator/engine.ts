@@ -15,11 +15,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Rng } from '../core/random.js';
 import { createRng } from '../core/random.js';
-import { buildAdmitMessage, buildDischargeMessage, buildResultMessage, encodeFrame } from '../hl7/index.js';
+// The modules themselves, not hl7/index.js: a CLI run then loads (and tsx compiles) only these.
+import { buildAdmitMessage, buildDischargeMessage, buildResultMessage } from '../hl7/course-messages.js';
 import { median, nhsAki } from '../aki/nhs.js';
 import { fbeta } from '../aki/score.js';
 import { BufferedFileWriter } from './file-writer.js';
-import { CsvDateFormatter, EPOCH_MS, MINUTE_MS, formatFixed2 } from './format.js';
+import { CsvDateFormatter, DAY_MS, EPOCH_MS, MINUTE_MS, formatFixed2 } from './format.js';
 import { NumberHeap } from './heap.js';
 import { NameSource } from './names.js';
 import { createPopulation, type Population } from './people.js';
@@ -201,7 +202,7 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
       birthDate: people.birthMs[i] as number,
       sex: people.female[i] === 1 ? 'F' : 'M',
     });
-    mllp.writeBytes(encodeFrame(text));
+    mllp.writeFrame(text);
     a01++;
   };
 
@@ -225,6 +226,24 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
     const still = [...inpatients].sort((x, y) => (admitMinute[x] as number) - (admitMinute[y] as number) || x - y);
     for (const i of still) writeAdmit(admitMinute[i] as number, i);
     boundaryAdmits = still.length;
+  };
+
+  /**
+   * A cheap exact pre-check before the NHS algorithm (most results are ordinary): it alerts only
+   * when its ratio exceeds 1.5, and its ratio is at most c1 ÷ the lowest earlier result less than
+   * 365 days old (the 7-day minimum and the older median are both at least that). A margin keeps
+   * rounding out of it; the full algorithm decides everything that passes.
+   */
+  const nhsCould = (r: Results, now: number, c1: number): boolean => {
+    const last = r.times.length - 1;
+    if (last < 1) return false;
+    let lowest = Infinity;
+    for (let j = last - 1; j >= 0; j--) {
+      if (now - (r.times[j] as number) >= 365 * DAY_MS) break;
+      const v = r.values[j] as number;
+      if (v < lowest) lowest = v;
+    }
+    return c1 > 1.49 * lowest;
   };
 
   const recordResult = (i: number, minute: number, value: number): Results => {
@@ -305,7 +324,7 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
           scheduled[idx] = 0;
           scheduledCount--;
           if (streamed) {
-            mllp.writeBytes(encodeFrame(buildDischargeMessage({ time: EPOCH_MS + minute * MINUTE_MS, mrn: mrnText(idx) })));
+            mllp.writeFrame(buildDischargeMessage({ time: EPOCH_MS + minute * MINUTE_MS, mrn: mrnText(idx) }));
             a03++;
           }
           break;
@@ -339,9 +358,9 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
           if (streamed) {
             streamTests++;
             const time = EPOCH_MS + minute * MINUTE_MS;
-            mllp.writeBytes(encodeFrame(buildResultMessage({ time, mrn: mrnText(idx), value })));
+            mllp.writeFrame(buildResultMessage({ time, mrn: mrnText(idx), value }));
             oru++;
-            const nhs = nhsAki(people.age[idx] as number, sexOf(idx), r.times, r.values);
+            const nhs = nhsCould(r, time, value) && nhsAki(people.age[idx] as number, sexOf(idx), r.times, r.values);
             if (isAki) akis++;
             if (isAki && nhs) tp++;
             else if (nhs) fp++;

@@ -4,6 +4,10 @@
  * crashed run never leaves a file that looks complete.
  */
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { CARRIAGE_RETURN, END_BLOCK, START_BLOCK } from '../hl7/mllp-codec.js';
+
+const FRAME_START = Uint8Array.of(START_BLOCK);
+const FRAME_END = Uint8Array.of(END_BLOCK, CARRIAGE_RETURN);
 
 export class BufferedFileWriter {
   private readonly fd: number;
@@ -35,6 +39,13 @@ export class BufferedFileWriter {
     const n = this.buf.write(text, this.used, 'latin1');
     this.used += n;
     this.bytes += n;
+  }
+
+  /** Appends one MLLP frame: 0x0B, the message (7-bit ASCII), 0x1C 0x0D (spec/formats.md). */
+  writeFrame(message: string): void {
+    this.writeBytes(FRAME_START);
+    this.write(message);
+    this.writeBytes(FRAME_END);
   }
 
   /** Appends bytes. */

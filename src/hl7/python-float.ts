@@ -8,6 +8,13 @@ export function formatPythonFloat(x: number): string {
   if (x === Infinity) return 'inf';
   if (x === -Infinity) return '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0';
+  // Fast path (the generator writes ~60k values a year): for 1e-4 ≤ |x| < 1e16 both languages
+  // print the shortest round-trip digits in fixed notation; only Python's `.0` on whole numbers differs.
+  const ax = Math.abs(x);
+  if (ax >= 1e-4 && ax < 1e16) {
+    const s = String(x);
+    return s.includes('.') ? s : `${s}.0`;
+  }
   // toExponential() with no argument gives the shortest round-trip digits.
   const [mant, expText] = x.toExponential().split('e') as [string, string];
   const exp = Number(expText);
