@@ -3,17 +3,21 @@
  * hospital side (server: sends, waits for the ACK, times the round trip) and the detector side
  * (client: reads the frame, answers) are separate processes, as in stack.md §2(i).
  *
- * Three variants share each pair of processes, over three connections, and take turns in blocks
- * of `--block` round trips (order rotating), so the machine's noise (other processes on 2 cores)
- * falls on all of them alike; several pairs of processes (`--rounds`) are run one after another.
+ * The variants share each pair of processes, one connection each, and take turns in blocks of
+ * `--block` round trips (order rotating), so the machine's noise (other processes on 2 cores)
+ * falls on all of them alike; several pairs of processes (`--rounds`) run one after another.
  *
- *   bare  - plain `net` sockets on both sides: a hand-written deframer and a constant ACK
- *   ours  - createMllpServer + MllpConnection.request (one await per message) / connectMllp +
- *           `frame` event + write, answering the same constant ACK: what the library costs
- *   full  - ours, with the detector parsing each message (parseHl7 + readCourseMessage) and
- *           building a fresh ACK (buildAck): what a real receiver costs
+ *   bare   - plain `net` sockets on both sides: a hand-written deframer and a constant ACK
+ *   ours   - createMllpServer + `await MllpConnection.request()` per message / connectMllp +
+ *            `frame` event + `write`, answering the same constant ACK: what the library costs
+ *   write  - as ours, but the hospital side uses `write` + the `frame` event instead of
+ *            `request` (no promise per message): the framing and connection alone
+ *   full   - as ours, with the detector parsing each message (parseHl7 + readCourseMessage) and
+ *            building a fresh ACK (buildAck): what a real receiver costs
  *
- *   node --import tsx bench/mllp-roundtrip.ts [--n 30000] [--block 500] [--warmup 2000] [--rounds 5]
+ * It also reports the hospital process's CPU time per round trip for each variant.
+ *
+ *   node --import tsx bench/mllp-roundtrip.ts [--n 30000] [--block 100] [--warmup 2000] [--rounds 5]
  */
 import { spawn } from 'node:child_process';
 import net from 'node:net';
@@ -28,7 +32,7 @@ const { values } = parseArgs({
     role: { type: 'string' },
     ports: { type: 'string' },
     n: { type: 'string', default: '30000' },
-    block: { type: 'string', default: '500' },
+    block: { type: 'string', default: '100' },
     warmup: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '5' },
   },
@@ -36,7 +40,7 @@ const { values } = parseArgs({
 const N = Number(values.n);
 const BLOCK = Number(values.block);
 const WARMUP = Number(values.warmup);
-const VARIANTS = ['bare', 'ours', 'full'] as const;
+const VARIANTS = ['bare', 'ours', 'write', 'full'] as const;
 type Variant = (typeof VARIANTS)[number];
 
 const ORU = buildResultMessage({ time: Date.UTC(2024, 0, 20, 22, 43, 7), mrn: '478237423', value: 95.07289465459068 });
@@ -51,6 +55,7 @@ interface Result {
   rate: number;
   p50us: number;
   p99us: number;
+  cpuUs: number;
 }
 
 /** A minimal deframer for the bare variant: calls `onFrame` at each 0x1C 0x0D after a 0x0B. */
@@ -96,11 +101,12 @@ async function hospital(): Promise<void> {
   let allArrived!: () => void;
   const allConnected = new Promise<void>((r) => (allArrived = r));
   function arrived(): void {
-    if (++arrivedCount === 3) allArrived();
+    if (++arrivedCount === VARIANTS.length) allArrived();
   }
   const oursServer = await createMllpServer({ host: '127.0.0.1', port: 0, onConnection: (c) => (conns.set('ours', c), arrived()) });
+  const writeServer = await createMllpServer({ host: '127.0.0.1', port: 0, onConnection: (c) => (conns.set('write', c), arrived()) });
   const fullServer = await createMllpServer({ host: '127.0.0.1', port: 0, onConnection: (c) => (conns.set('full', c), arrived()) });
-  process.stdout.write(`PORTS ${(bareServer.address() as net.AddressInfo).port},${oursServer.port},${fullServer.port}\n`);
+  process.stdout.write(`PORTS ${(bareServer.address() as net.AddressInfo).port},${oursServer.port},${writeServer.port},${fullServer.port}\n`);
   await allConnected;
 
   const runBare: Runner = (count, rtts, at) =>
@@ -127,17 +133,37 @@ async function hospital(): Promise<void> {
         prev = now;
       }
     };
-  const runners: Record<Variant, Runner> = { bare: runBare, ours: runOurs(conns.get('ours') as MllpConnection), full: runOurs(conns.get('full') as MllpConnection) };
+  const writeConn = conns.get('write') as MllpConnection;
+  let onWriteAck: () => void = () => undefined;
+  writeConn.on('frame', () => onWriteAck());
+  const runWrite: Runner = (count, rtts, at) =>
+    new Promise((resolve) => {
+      let i = 0;
+      let prev = process.hrtime.bigint();
+      onWriteAck = () => {
+        const now = process.hrtime.bigint();
+        rtts[at + i] = Number(now - prev);
+        prev = now;
+        if (++i < count) writeConn.write(ORU);
+        else resolve();
+      };
+      writeConn.write(ORU);
+    });
+  const runners: Record<Variant, Runner> = { bare: runBare, ours: runOurs(conns.get('ours') as MllpConnection), write: runWrite, full: runOurs(conns.get('full') as MllpConnection) };
 
   const scratch = new Float64Array(WARMUP);
   for (const v of VARIANTS) await runners[v](WARMUP, scratch, 0);
   const rtts = Object.fromEntries(VARIANTS.map((v) => [v, new Float64Array(N)])) as Record<Variant, Float64Array>;
+  const cpu = Object.fromEntries(VARIANTS.map((v) => [v, 0])) as Record<Variant, number>;
   const blocks = Math.ceil(N / BLOCK);
   for (let b = 0; b < blocks; b++) {
     const count = Math.min(BLOCK, N - b * BLOCK);
     for (let k = 0; k < VARIANTS.length; k++) {
       const v = VARIANTS[(b + k) % VARIANTS.length] as Variant;
+      const c0 = process.cpuUsage();
       await runners[v](count, rtts[v], b * BLOCK);
+      const c1 = process.cpuUsage(c0);
+      cpu[v] += c1.user + c1.system;
     }
   }
   for (const v of VARIANTS) {
@@ -145,17 +171,17 @@ async function hospital(): Promise<void> {
     const seconds = xs.reduce((s, x) => s + x, 0) / 1e9;
     const sorted = Float64Array.from(xs).sort();
     const q = (p: number): number => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number) / 1000;
-    const r: Result = { variant: v, n: N, seconds, rate: N / seconds, p50us: q(0.5), p99us: q(0.99) };
+    const r: Result = { variant: v, n: N, seconds, rate: N / seconds, p50us: q(0.5), p99us: q(0.99), cpuUs: cpu[v] / N };
     process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
   }
   bareSocket.end();
-  await Promise.all([oursServer.close(), fullServer.close(), new Promise((r) => bareServer.close(r))]);
+  await Promise.all([oursServer.close(), writeServer.close(), fullServer.close(), new Promise((r) => bareServer.close(r))]);
 }
 
 // ---------------------------------------------------------------- detector side (clients)
 
 async function detector(ports: number[]): Promise<void> {
-  const [barePort, oursPort, fullPort] = ports as [number, number, number];
+  const [barePort, oursPort, writePort, fullPort] = ports as [number, number, number, number];
   const socket = net.connect({ host: '127.0.0.1', port: barePort });
   socket.setNoDelay(true);
   socket.on('data', bareDeframer(() => socket.write(ACK_FRAME)));
@@ -164,6 +190,9 @@ async function detector(ports: number[]): Promise<void> {
   const ours = await connectMllp({ host: '127.0.0.1', port: oursPort });
   ours.on('frame', () => ours.write(ACK));
 
+  const write = await connectMllp({ host: '127.0.0.1', port: writePort });
+  write.on('frame', () => write.write(ACK));
+
   const full = await connectMllp({ host: '127.0.0.1', port: fullPort });
   let t = Date.UTC(2024, 0, 20, 22, 43, 7);
   full.on('frame', (payload) => {
@@ -171,7 +200,7 @@ async function detector(ports: number[]): Promise<void> {
     const read = readCourseMessage(message);
     full.write(buildAck({ message, code: read.kind === 'invalid' ? 'AE' : 'AA', time: (t += 1000), controlId: '' }));
   });
-  await Promise.all([once(socket, 'close'), once(ours, 'close'), once(full, 'close')]);
+  await Promise.all([once(socket, 'close'), once(ours, 'close'), once(write, 'close'), once(full, 'close')]);
 }
 
 // ---------------------------------------------------------------- orchestrator
@@ -230,16 +259,18 @@ async function orchestrate(): Promise<void> {
       all.get(v)?.push(x);
       ratios.get(v)?.push(x.rate / bare.rate);
     }
-    console.log(`round ${r + 1}: ${VARIANTS.map((v) => `${v} ${Math.round(res.get(v)?.rate ?? 0)}/s (p50 ${res.get(v)?.p50us.toFixed(0)} µs)`).join(', ')}; ours/bare ${((res.get('ours')?.rate ?? 0) / bare.rate).toFixed(3)}`);
+    console.log(
+      `round ${r + 1}: ${VARIANTS.map((v) => `${v} ${Math.round(res.get(v)?.rate ?? 0)}/s (p50 ${res.get(v)?.p50us.toFixed(1)} µs, cpu ${res.get(v)?.cpuUs.toFixed(1)} µs)`).join(', ')}; ours/bare ${((res.get('ours')?.rate ?? 0) / bare.rate).toFixed(3)}`,
+    );
   }
   console.log('');
-  console.log('| variant | median msg/s | median RTT p50 | median RTT p99 | rate ÷ bare (median of rounds) | per round |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
+  console.log('| variant | median msg/s | median RTT p50 | median RTT p99 | hospital CPU per round trip | rate ÷ bare (median of rounds) | per round |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- |');
   for (const v of VARIANTS) {
     const rs = all.get(v) ?? [];
     const rat = ratios.get(v) ?? [];
     console.log(
-      `| ${v} | ${Math.round(median(rs.map((x) => x.rate))).toLocaleString('en')} | ${median(rs.map((x) => x.p50us)).toFixed(1)} µs | ${median(rs.map((x) => x.p99us)).toFixed(0)} µs | ${median(rat).toFixed(3)} | ${rat.map((x) => x.toFixed(3)).join(' ')} |`,
+      `| ${v} | ${Math.round(median(rs.map((x) => x.rate))).toLocaleString('en')} | ${median(rs.map((x) => x.p50us)).toFixed(1)} µs | ${median(rs.map((x) => x.p99us)).toFixed(0)} µs | ${median(rs.map((x) => x.cpuUs)).toFixed(1)} µs | ${median(rat).toFixed(3)} | ${rat.map((x) => x.toFixed(3)).join(' ')} |`,
     );
   }
 }

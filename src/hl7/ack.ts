@@ -4,7 +4,7 @@
  * acknowledges.
  */
 import { formatHl7Timestamp } from './timestamp.js';
-import { buildHl7, parseHl7, type Hl7Message } from './message.js';
+import { buildHl7, parseHl7, unescapeHl7, type Hl7Message, type Hl7Segment } from './message.js';
 import { Hl7Error } from './errors.js';
 
 /** MSA-1 codes: accept, error (resend may help), reject (do not resend). */
@@ -24,6 +24,28 @@ export interface BuildAckOptions {
   readonly errorCode?: string;
 }
 
+/** HL7 table 0357 (message error condition codes): the texts for ERR-3. */
+export const ERROR_CONDITION_TEXT: Readonly<Record<string, string>> = Object.freeze({
+  '0': 'Message accepted',
+  '100': 'Segment sequence error',
+  '101': 'Required field missing',
+  '102': 'Data type error',
+  '103': 'Table value not found',
+  '200': 'Unsupported message type',
+  '201': 'Unsupported event code',
+  '202': 'Unsupported processing id',
+  '203': 'Unsupported version id',
+  '204': 'Unknown key identifier',
+  '205': 'Duplicate key identifier',
+  '206': 'Application record locked',
+  '207': 'Application internal error',
+});
+
+/** MSH-3..6 are HD fields (namespace^universal id^type): every component, unescaped. */
+function hdComponents(h: Hl7Segment | undefined, n: number): string[] {
+  return h ? h.field(n).split(h.delimiters.component).map((c) => unescapeHl7(c, h.delimiters)) : [''];
+}
+
 /**
  * Builds an ACK:
  * `MSH|^~\&|<MSH-5>|<MSH-6>|<MSH-3>|<MSH-4>|<t>||ACK|<id>|P|2.5` `MSA|<code>|<MSH-10>` [`ERR|...`].
@@ -31,12 +53,12 @@ export interface BuildAckOptions {
 export function buildAck(options: BuildAckOptions): string {
   const h = options.message?.header;
   const segments: [string, ...(string | string[])[]][] = [
-    ['MSH', h?.component(5) ?? '', h?.component(6) ?? '', h?.component(3) ?? '', h?.component(4) ?? '', formatHl7Timestamp(options.time), '', 'ACK', options.controlId ?? '', 'P', '2.5'],
+    ['MSH', hdComponents(h, 5), hdComponents(h, 6), hdComponents(h, 3), hdComponents(h, 4), formatHl7Timestamp(options.time), '', 'ACK', options.controlId ?? '', 'P', '2.5'],
     ['MSA', options.code, options.message?.controlId ?? ''],
   ];
   if (options.code !== AckCode.accept) {
     const code = options.errorCode ?? '207';
-    segments.push(['ERR', '', '', [code, code === '207' ? 'Application internal error' : 'Error', 'HL70357'], 'E', '', '', '', options.errorText ?? '']);
+    segments.push(['ERR', '', '', [code, ERROR_CONDITION_TEXT[code] ?? 'Error', 'HL70357'], 'E', '', '', '', options.errorText ?? '']);
   }
   return buildHl7(segments).toString();
 }

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import { Hl7Error, Hl7ErrorCode } from './errors.js';
-import { encodeFrame, MllpDecoder, type MllpDecoderOptions, type MllpFrame } from './mllp-codec.js';
+import { encodeFrame, FRAME_END_TEXT, FRAME_START_TEXT, MllpDecoder, type MllpDecoderOptions, type MllpFrame } from './mllp-codec.js';
 
 export interface MllpConnectionEvents {
   /** A whole frame's payload. */
@@ -34,6 +34,13 @@ interface Waiter {
   reject: (err: Error) => void;
   timeoutMs: number;
   accept: ((payload: Buffer) => boolean) | undefined;
+  /** performance.now() at the first tick that saw this waiter (its wait began before that). */
+  seenAt: number;
+}
+
+/** The timeout-check period for a timeout: a sixteenth of it, between 1 and 500 ms. */
+function tickFor(timeoutMs: number): number {
+  return Math.max(1, Math.min(500, timeoutMs / 16));
 }
 
 function closedError(): Hl7Error {
@@ -45,14 +52,17 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
   private readonly decoder: MllpDecoder;
   private waiter: Waiter | undefined;
   /**
-   * One timer per connection, re-armed (`refresh()`) for each request rather than created and
-   * cleared: a request-reply loop then never empties and re-creates Node's timer list.
+   * Timeouts are checked by a ticking timer, which runs only while a request waits, rather than a
+   * timer made (or re-armed) per request: a request-reply loop then costs no timer work at all.
+   * A request times out between `timeoutMs` and `timeoutMs` plus two ticks (a tick is a
+   * sixteenth of the timeout, at most 500 ms) after it was sent, never earlier.
    */
-  private timer: NodeJS.Timeout | undefined;
-  private timerMs = -1;
+  private tick: NodeJS.Timeout | undefined;
+  private tickPeriod = 0;
   private closing: Promise<void> | undefined;
   private closedFlag = false;
   private readonly onFrameBound = (f: MllpFrame): void => this.onFrame(f);
+  private readonly onTickBound = (): void => this.onTick();
 
   constructor(
     readonly stream: Duplex,
@@ -119,8 +129,6 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     const w = this.waiter;
     if (!w) return;
     this.waiter = undefined;
-    // The timer stays armed but no longer holds the process open; it finds no waiter if it fires.
-    this.timer?.unref();
     if (error) w.reject(error);
     else w.resolve(payload as Buffer);
   }
@@ -135,7 +143,8 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
   private onClose(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.tick) clearTimeout(this.tick);
+    this.tick = undefined;
     this.settle(undefined, closedError());
     this.emit('close');
   }
@@ -148,7 +157,7 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
   send(message: string | Uint8Array): Promise<void> {
     if (!this.writable) return Promise.reject(closedError());
     return new Promise((resolve, reject) => {
-      this.stream.write(encodeFrame(message), (err) => (err ? reject(err) : resolve()));
+      this.writeFrame(message, (err) => (err ? reject(err) : resolve()));
     });
   }
 
@@ -160,7 +169,16 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
    */
   write(message: string | Uint8Array): boolean {
     if (!this.writable) return false;
-    return this.stream.write(encodeFrame(message));
+    return this.writeFrame(message);
+  }
+
+  /**
+   * A string goes to the stream as one latin-1 string (a socket copies it straight to the kernel,
+   * with no Buffer made per message); bytes are framed into a Buffer.
+   */
+  private writeFrame(message: string | Uint8Array, cb?: (err: Error | null | undefined) => void): boolean {
+    if (typeof message === 'string') return this.stream.write(FRAME_START_TEXT + message + FRAME_END_TEXT, 'latin1', cb);
+    return this.stream.write(encodeFrame(message), cb);
   }
 
   /** Writes raw bytes as they are (for tests and fault injection: fragments, garbage). */
@@ -176,39 +194,43 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
    * stream's error. A reply that comes after the timeout is not kept for the next request: it is
    * emitted as a `frame` event (pass `accept` to also refuse stray replies that come in time).
    */
-  request(message: string | Uint8Array, timeoutMs = 10_000, options: RequestOptions = {}): Promise<Buffer> {
+  request(message: string | Uint8Array, timeoutMs = 10_000, options?: RequestOptions): Promise<Buffer> {
     if (this.waiter) return Promise.reject(new Hl7Error(Hl7ErrorCode.busy, 'a request is already waiting for its reply'));
-    if (!this.writable) return Promise.reject(closedError());
+    if (this.closedFlag || this.stream.destroyed || this.stream.writableEnded) return Promise.reject(closedError());
     const reply = this.nextFrame(timeoutMs, options);
-    this.stream.write(encodeFrame(message));
+    this.writeFrame(message);
     return reply;
   }
 
   /** Waits for the next frame (instead of a `frame` event), up to `timeoutMs` (Infinity: no limit). */
-  nextFrame(timeoutMs = 10_000, options: RequestOptions = {}): Promise<Buffer> {
+  nextFrame(timeoutMs = 10_000, options?: RequestOptions): Promise<Buffer> {
     if (this.waiter) return Promise.reject(new Hl7Error(Hl7ErrorCode.busy, 'already waiting for a frame'));
     if (this.closedFlag) return Promise.reject(closedError());
     return new Promise<Buffer>((resolve, reject) => {
-      this.waiter = { resolve, reject, timeoutMs, accept: options.accept };
-      if (Number.isFinite(timeoutMs)) this.armTimer(timeoutMs);
+      this.waiter = { resolve, reject, timeoutMs, accept: options?.accept, seenAt: -1 };
+      if (Number.isFinite(timeoutMs) && (this.tick === undefined || tickFor(timeoutMs) < this.tickPeriod)) this.armTick(timeoutMs);
     });
   }
 
-  private armTimer(ms: number): void {
-    if (this.timer && this.timerMs === ms) {
-      this.timer.refresh();
-      this.timer.ref();
-      return;
-    }
-    if (this.timer) clearTimeout(this.timer);
-    this.timerMs = ms;
-    this.timer = setTimeout(() => this.onTimer(), Math.max(0, ms));
+  private armTick(timeoutMs: number): void {
+    if (this.tick) clearTimeout(this.tick);
+    this.tickPeriod = tickFor(timeoutMs);
+    this.tick = setTimeout(this.onTickBound, this.tickPeriod);
   }
 
-  private onTimer(): void {
+  private onTick(): void {
+    this.tick = undefined;
     const w = this.waiter;
-    // Only a waiter with a finite timeout is timed out (one with Infinity may follow a timed one).
-    if (w && Number.isFinite(w.timeoutMs)) this.settle(undefined, new Hl7Error(Hl7ErrorCode.timeout, `no reply within ${w.timeoutMs} ms`));
+    if (!w || !Number.isFinite(w.timeoutMs) || this.closedFlag) return;
+    const now = performance.now();
+    if (w.seenAt < 0) {
+      // First sight of this waiter: it began at most one tick ago. Timing from here never fires early.
+      w.seenAt = now;
+      if (w.timeoutMs <= 0) return this.settle(undefined, new Hl7Error(Hl7ErrorCode.timeout, `no reply within ${w.timeoutMs} ms`));
+    } else if (now - w.seenAt >= w.timeoutMs) {
+      return this.settle(undefined, new Hl7Error(Hl7ErrorCode.timeout, `no reply within ${w.timeoutMs} ms`));
+    }
+    this.armTick(w.timeoutMs);
   }
 
   /**

@@ -16,8 +16,13 @@ export interface Hl7Delimiters {
 
 export const DEFAULT_DELIMITERS: Hl7Delimiters = Object.freeze({ field: '|', component: '^', repetition: '~', escape: '\\', subcomponent: '&' });
 
-/** Replaces delimiter characters in a value with HL7 escapes (`|` → `\F\`, etc.). */
+/**
+ * Replaces delimiter characters in a value with HL7 escapes (`|` → `\F\`, `^` → `\S\`, `&` →
+ * `\T\`, `~` → `\R\`, `\` → `\E\`), and CR and LF with `\X0D\` and `\X0A\` (a raw one would
+ * end the segment). A value with none of these is returned as it is.
+ */
 export function escapeHl7(value: string, d: Hl7Delimiters = DEFAULT_DELIMITERS): string {
+  if (!needsEscape(value, d)) return value;
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const ch = value[i] as string;
@@ -26,9 +31,19 @@ export function escapeHl7(value: string, d: Hl7Delimiters = DEFAULT_DELIMITERS):
     else if (ch === d.component) out += `${d.escape}S${d.escape}`;
     else if (ch === d.subcomponent) out += `${d.escape}T${d.escape}`;
     else if (ch === d.repetition) out += `${d.escape}R${d.escape}`;
+    else if (ch === '\r') out += `${d.escape}X0D${d.escape}`;
+    else if (ch === '\n') out += `${d.escape}X0A${d.escape}`;
     else out += ch;
   }
   return out;
+}
+
+function needsEscape(value: string, d: Hl7Delimiters): boolean {
+  for (let i = 0; i < value.length; i++) {
+    const ch = value[i];
+    if (ch === d.escape || ch === d.field || ch === d.component || ch === d.subcomponent || ch === d.repetition || ch === '\r' || ch === '\n') return true;
+  }
+  return false;
 }
 
 /** Turns HL7 escapes back into characters; `\Xhh..\` gives the bytes as latin-1; unknown escapes are kept. */

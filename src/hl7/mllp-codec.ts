@@ -22,14 +22,19 @@ export interface MllpDecoderOptions {
   readonly maxFrameBytes?: number;
 }
 
+/** The frame's start and end as latin-1 text, for writing a string message without a Buffer. */
+export const FRAME_START_TEXT = '\x0b';
+export const FRAME_END_TEXT = '\x1c\r';
+
 /** Wraps a message in an MLLP frame (a string is written as latin-1, one byte per character). */
 export function encodeFrame(message: string | Uint8Array): Buffer {
   if (typeof message === 'string') {
-    const out = Buffer.allocUnsafe(message.length + 3);
+    const n = message.length;
+    const out = Buffer.allocUnsafe(n + 3);
     out[0] = START_BLOCK;
     out.write(message, 1, 'latin1');
-    out[message.length + 1] = END_BLOCK;
-    out[message.length + 2] = CARRIAGE_RETURN;
+    out[n + 1] = END_BLOCK;
+    out[n + 2] = CARRIAGE_RETURN;
     return out;
   }
   const out = Buffer.allocUnsafe(message.length + 3);
@@ -41,6 +46,22 @@ export function encodeFrame(message: string | Uint8Array): Buffer {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** Spans of a chunk up to this long are scanned in JS rather than with Buffer.indexOf. */
+const SHORT_SPAN = 512;
+
+/**
+ * The first 0x0B in `buf` from `from` and before `end` (or anywhere after `from` when `end` is
+ * -1), or -1. A short span is scanned in JS, which is cheaper than a call into C++.
+ */
+function indexOfStart(buf: Buffer, from: number, end: number): number {
+  if (end >= 0 && end - from <= 1024) {
+    for (let k = from; k < end; k++) if (buf[k] === START_BLOCK) return k;
+    return -1;
+  }
+  const at = buf.indexOf(START_BLOCK, from);
+  return end >= 0 && at > end ? -1 : at;
+}
 
 /**
  * Incremental MLLP decoder.
@@ -121,7 +142,8 @@ export class MllpDecoder {
     const n = buf.length;
     while (i < n) {
       if (!this.open) {
-        const start = buf.indexOf(START_BLOCK, i);
+        // Usually the next byte is the start block: no need to search.
+        const start = buf[i] === START_BLOCK ? i : buf.indexOf(START_BLOCK, i);
         if (start < 0) {
           this.strayBytes += n - i;
           return;
@@ -148,8 +170,25 @@ export class MllpDecoder {
         }
         this.append(Buffer.of(END_BLOCK));
       }
-      const end = buf.indexOf(END_BLOCK, i);
-      const restart = buf.indexOf(START_BLOCK, i);
+      let end = -1;
+      let restart = -1;
+      if (n - i <= SHORT_SPAN) {
+        // One pass in JS over a short span finds whichever comes first (cheaper than two calls into C++).
+        for (let k = i; k < n; k++) {
+          const b = buf[k];
+          if (b === END_BLOCK) {
+            end = k;
+            break;
+          }
+          if (b === START_BLOCK) {
+            restart = k;
+            break;
+          }
+        }
+      } else {
+        end = buf.indexOf(END_BLOCK, i);
+        restart = indexOfStart(buf, i, end);
+      }
       if (restart >= 0 && (end < 0 || restart < end)) {
         // A new frame starts before this one ended: drop the unfinished one (the cap still
         // applies to it, so the outcome does not depend on how the bytes were chunked).
