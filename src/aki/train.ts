@@ -149,6 +149,8 @@ export interface TrainOptions {
    * `inferStreamStart`); null: none (every result counts as live).
    */
   readonly streamStart?: number | null;
+  /** Where the rows came from (recorded in the model file's `training.sources`). */
+  readonly sources?: readonly string[];
   /** Progress messages (one line each). */
   readonly log?: (message: string) => void;
 }
@@ -315,7 +317,7 @@ export function trainModel(rows: readonly PatientRow[], options: TrainOptions = 
     full: fullSub,
     noDemographics: ndSub,
     streamStart: Number.isNaN(inferred) ? null : inferred,
-    training: { ...report },
+    training: { ...(options.sources ? { sources: [...options.sources] } : {}), ...report },
   };
   return { file, report };
 }

@@ -1,0 +1,92 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { formatCsvDate, formatLabelCsv, parseCsvDate, parseLabelCsv, parsePatientCsv } from './dataset.js';
+import { AkiError } from './errors.js';
+
+const fixtures = path.resolve('test/fixtures/model');
+const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');
+
+describe('parsePatientCsv', () => {
+  it('reads ragged rows whose pairs run past the header', () => {
+    const t = parsePatientCsv(read('ragged.csv'), 'ragged.csv');
+    assert.equal(t.rows.length, 4);
+    assert.deepEqual(t.rows.map((r) => r.times.length), [2, 3, 1, 4]);
+    assert.equal(t.rows[3]?.values[3], 230);
+    assert.deepEqual(t.rows.map((r) => r.aki), [false, true, false, true]);
+    assert.equal(t.rows[1]?.line, 3);
+  });
+
+  it('reads CRLF with a BOM and padding the same as LF', () => {
+    const a = parsePatientCsv(read('ragged.csv'));
+    const b = parsePatientCsv(read('crlf-bom.csv'));
+    assert.deepEqual(
+      b.rows.map((r) => [r.age, r.sex, r.aki, Array.from(r.times), Array.from(r.values)]),
+      a.rows.map((r) => [r.age, r.sex, r.aki, Array.from(r.times), Array.from(r.values)]),
+    );
+  });
+
+  it('reads a file without an aki column, and refuses it for training', () => {
+    const t = parsePatientCsv(read('no-labels.csv'));
+    assert.equal(t.hasLabels, false);
+    assert.equal(t.rows.length, 4);
+    assert.equal(t.rows[0]?.aki, undefined);
+    assert.throws(() => parsePatientCsv(read('no-labels.csv'), 'x.csv', { requireLabels: true }), /x\.csv:1: .*aki/);
+  });
+
+  it('names the file and line of a bad date or value', () => {
+    assert.throws(
+      () => parsePatientCsv(read('bad-date.csv'), 'bad-date.csv'),
+      (e: unknown) => e instanceof AkiError && e.code === 'AKI_ERR_BAD_CSV' && /bad-date\.csv:3: creatinine_date_1/.test(e.message),
+    );
+    assert.throws(() => parsePatientCsv(read('bad-value.csv'), 'bad-value.csv'), /bad-value\.csv:2: creatinine_result_1 'abc'/);
+    assert.throws(() => parsePatientCsv('age,sex\n1,m\n', 'h.csv'), /h\.csv:1: .*creatinine_date_0/);
+    assert.throws(() => parsePatientCsv('', 'e.csv'), /e\.csv:1: .*empty/);
+    assert.throws(() => parsePatientCsv('age,sex,creatinine_date_0,creatinine_result_0\nx,m,2024-01-01 00:00:00,1\n', 'a.csv'), /a\.csv:2: age 'x'/);
+    assert.throws(() => parsePatientCsv('age,sex,creatinine_date_0,creatinine_result_0\n4,q,2024-01-01 00:00:00,1\n', 's.csv'), /s\.csv:2: sex 'q'/);
+  });
+
+  it('puts results out of time order in order', () => {
+    const t = parsePatientCsv('age,sex,creatinine_date_0,creatinine_result_0\n40,m,2024-01-02 00:00:00,2,2024-01-01 00:00:00,1\n');
+    assert.deepEqual(Array.from(t.rows[0]?.values ?? []), [1, 2]);
+  });
+
+  it('never throws anything but AkiError on arbitrary text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), (body) => {
+        try {
+          parsePatientCsv('age,sex,aki,creatinine_date_0,creatinine_result_0\n' + body);
+        } catch (e) {
+          if (!(e instanceof AkiError)) throw e;
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});
+
+describe('dates and labels', () => {
+  it('parses and formats CSV dates as UTC, rejecting impossible ones', () => {
+    assert.equal(parseCsvDate('2024-03-31 13:08:00'), Date.UTC(2024, 2, 31, 13, 8));
+    assert.equal(parseCsvDate('2024-03-31T13:08'), Date.UTC(2024, 2, 31, 13, 8));
+    assert.ok(Number.isNaN(parseCsvDate('2024-02-30 00:00:00')));
+    assert.ok(Number.isNaN(parseCsvDate('2024-13-01 00:00:00')));
+    assert.ok(Number.isNaN(parseCsvDate('20240101 000000')));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_000_000_000 }), (minutes) => {
+        const t = minutes * 60_000;
+        return parseCsvDate(formatCsvDate(t)) === t;
+      }),
+    );
+  });
+
+  it('reads aki columns (y/n/1/0) and writes the course layout', () => {
+    assert.deepEqual(parseLabelCsv('aki\ny\nn\n1\n0\n'), [true, false, true, false]);
+    assert.deepEqual(parseLabelCsv('\ufeffmrn,aki\r\n1,y\r\n2,n\r\n'), [true, false]);
+    assert.throws(() => parseLabelCsv('aki\ny\nmaybe\n', 'p.csv'), /p\.csv:3: aki 'maybe'/);
+    assert.throws(() => parseLabelCsv('x\ny\n', 'p.csv'), /p\.csv:1/);
+    assert.equal(formatLabelCsv([true, false]), 'aki\ny\nn\n');
+  });
+});
