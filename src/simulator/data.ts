@@ -6,6 +6,16 @@ import fs from 'node:fs';
 import { parseHl7, parseHl7Timestamp, readMllpFile, encodeFrame } from '../hl7/index.js';
 import { SimulatorError, SimulatorErrorCode } from './errors.js';
 
+/** A result's identity: MRN (canonical), observation time (ms) and the pair key `mrn@time`. */
+export interface ResultKey {
+  readonly mrn: string;
+  readonly time: number;
+  readonly key: string;
+}
+
+/** The exact scoring's key of an (MRN, observation time) pair. */
+export const pairKey = (mrn: string, time: number): string => `${mrn}@${time}`;
+
 /** One message of the replay, with what scoring needs precomputed. */
 export interface ReplayMessage {
   readonly index: number;
@@ -21,8 +31,8 @@ export interface ReplayMessage {
   readonly controlId: string;
   /** MSH-9. */
   readonly type: string;
-  /** For a creatinine result (ORU^R01 with OBR-7): its MRN key and observation time. */
-  readonly result: { readonly mrn: string; readonly time: number } | null;
+  /** For a creatinine result (ORU^R01 with OBR-7): its MRN key, observation time and pair key. */
+  readonly result: ResultKey | null;
 }
 
 export interface LoadedMessages {
@@ -62,7 +72,7 @@ function describe(payload: Buffer, index: number, sent: Buffer): ReplayMessage {
     if (obr7 !== '') {
       const t = parseHl7Timestamp(obr7);
       const mrn = canonicalMrn(msg.get('PID', 3).trim());
-      if (t !== undefined && mrn !== undefined && type === 'ORU^R01') result = { mrn, time: t };
+      if (t !== undefined && mrn !== undefined && type === 'ORU^R01') result = { mrn, time: t, key: pairKey(mrn, t) };
     }
   } catch {
     // A message we cannot parse is still replayed as it is; it just never scores.

@@ -35,6 +35,7 @@ export interface F3Point {
 }
 
 const MAX_F3_POINTS = 2000;
+const F3_SAMPLE_MS = 10 * 60_000;
 
 export class GroupState {
   position = 0;
@@ -55,6 +56,7 @@ export class GroupState {
   f3OverTime: F3Point[] = [];
   private f3Stride = 1;
   private resultsSinceSample = 0;
+  private nextF3Sample = Number.NEGATIVE_INFINITY;
   /** Index of the message written and not yet answered, or -1. */
   inFlight = -1;
 
@@ -91,6 +93,7 @@ export class GroupState {
         this.f3OverTime = [];
         this.f3Stride = 1;
         this.resultsSinceSample = 0;
+        this.nextF3Sample = Number.NEGATIVE_INFINITY;
         this.inFlight = -1;
         return;
       case 'write': {
@@ -100,7 +103,7 @@ export class GroupState {
         if (m?.result) {
           this.lastResult.set(m.result.mrn, m.result.time);
           this.compatible.resultWritten(m.result.time, e.real);
-          this.exact.resultWritten(m.result.mrn, m.result.time, e.real);
+          this.exact.resultWritten(m.result.key, e.real);
         }
         return;
       }
@@ -117,7 +120,7 @@ export class GroupState {
         const result = m?.result ?? null;
         this.compatible.messageSent(result, e.real);
         if (result) {
-          this.exact.resultSent(result.mrn, result.time);
+          this.exact.resultSent(result.key);
           this.sampleF3(result.time);
         }
         if (this.position >= this.messages.length) this.exact.end();
@@ -141,8 +144,11 @@ export class GroupState {
     }
   }
 
+  /** A point at most every F3_SAMPLE_MS of simulated time (and every f3Stride-th result). */
   private sampleF3(simTime: number): void {
+    if (simTime < this.nextF3Sample) return;
     if (++this.resultsSinceSample < this.f3Stride) return;
+    this.nextF3Sample = simTime + F3_SAMPLE_MS;
     this.resultsSinceSample = 0;
     const s = this.exact.scores();
     this.f3OverTime.push({ simulatedTime: simTime, tp: s.tp, fp: s.fp, fn: s.fn, f3: s.f3 });

@@ -6,7 +6,7 @@
  * first written, first page only. The NHS algorithm (the file's `nhs` column) is scored the same
  * way over every row.
  */
-import { f3, type AkiTable } from './data.js';
+import { f3, pairKey as key, type AkiTable } from './data.js';
 
 /** Upper bounds (s) of the latency histogram buckets; the last bucket is +Inf. */
 export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300] as const;
@@ -36,7 +36,6 @@ export interface LatencySummary {
   readonly buckets: { le: number | null; count: number }[];
 }
 
-const key = (mrn: string, time: number): string => `${mrn}@${time}`;
 
 function counts(tp: number, fp: number, fn: number): ExactCounts {
   return { tp, fp, fn, f3: f3(tp, fp, fn), precision: tp + fp ? tp / (tp + fp) : 0, recall: tp + fn ? tp / (tp + fn) : 0 };
@@ -84,13 +83,13 @@ export class ExactScorer {
     this.sorted = [];
   }
 
-  resultWritten(mrn: string, time: number, realMs: number): void {
-    const k = key(mrn, time);
+  /** A result (pair key `k`, see pairKey) was written. */
+  resultWritten(k: string, realMs: number): void {
     if (!this.writtenAt.has(k)) this.writtenAt.set(k, realMs);
   }
 
-  resultSent(mrn: string, time: number): void {
-    const k = key(mrn, time);
+  /** A result (pair key `k`) was acknowledged. */
+  resultSent(k: string): void {
     if (this.sent.has(k)) return;
     this.sent.add(k);
     const isAki = this.aki.has(k);

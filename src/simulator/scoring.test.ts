@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseAkiCsv } from './data.js';
+import { pairKey, parseAkiCsv } from './data.js';
 import { GroupState } from './group-state.js';
 import type { ReplayMessage } from './data.js';
 import { ZERO_TIME } from './scoring-compatible.js';
@@ -14,7 +14,7 @@ const H = 3_600_000;
 const T0 = Date.UTC(2024, 3, 1, 8);
 
 function result(index: number, mrn: string, time: number): ReplayMessage {
-  return { index, frame: Buffer.alloc(0), payload: Buffer.alloc(0), mshTime: time, mshTimeText: '', controlId: '', type: 'ORU^R01', result: { mrn, time } };
+  return { index, frame: Buffer.alloc(0), payload: Buffer.alloc(0), mshTime: time, mshTimeText: '', controlId: '', type: 'ORU^R01', result: { mrn, time, key: pairKey(mrn, time) } };
 }
 
 /** A: results at 9, 10 (AKI), 11; B: results at 9:30, 10:30; C: result at 12 (AKI, its last). */

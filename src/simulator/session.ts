@@ -18,6 +18,7 @@ export class Session {
   private failure: string | null = null;
   private waiter: ((o: ReplyOutcome) => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private timerMs = 0;
   closed = false;
   readonly peer: string;
 
@@ -50,6 +51,10 @@ export class Session {
   }
 
   private onClose(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
     if (this.closed) return;
     this.closed = true;
     this.wake({ kind: 'closed' });
@@ -59,10 +64,6 @@ export class Session {
     const w = this.waiter;
     if (!w) return;
     this.waiter = null;
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     w(o);
   }
 
@@ -78,6 +79,33 @@ export class Session {
     if (!this.closed) this.socket.write(data);
   }
 
+  /** True when reply frames arrived with no message in flight. */
+  hasUnsolicited(): boolean {
+    return this.batches.length > 0;
+  }
+
+  /** Calls `cb` (synchronously, from the socket's data event) with the next batch of reply frames or why there is none. */
+  onReply(timeoutMs: number, cb: (o: ReplyOutcome) => void): void {
+    const b = this.batches.shift();
+    if (b) return cb({ kind: 'frames', frames: b });
+    if (this.failure) return cb({ kind: 'error', text: this.failure });
+    if (this.closed) return cb({ kind: 'closed' });
+    this.waiter = cb;
+    this.arm(timeoutMs);
+  }
+
+  private arm(timeoutMs: number): void {
+    // One timer per connection, re-armed for each wait (cheaper than a timer per message).
+    if (this.timer === null || this.timerMs !== timeoutMs) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timerMs = timeoutMs;
+      this.timer = setTimeout(() => this.wake({ kind: 'timeout' }), timeoutMs);
+      this.timer.unref();
+    } else {
+      this.timer.refresh();
+    }
+  }
+
   /** The next batch of reply frames, or why there is none. */
   nextReply(timeoutMs: number): Promise<ReplyOutcome> {
     const b = this.batches.shift();
@@ -86,7 +114,7 @@ export class Session {
     if (this.closed) return Promise.resolve({ kind: 'closed' });
     return new Promise((resolve) => {
       this.waiter = resolve;
-      this.timer = setTimeout(() => this.wake({ kind: 'timeout' }), timeoutMs);
+      this.arm(timeoutMs);
     });
   }
 
@@ -111,24 +139,48 @@ export class Session {
 /** What a reply frame says, by the reference's rule (MSH first, `\r`-separated, an MSA with a field). */
 export type ReplyShape = { readonly ok: true; readonly code: string; readonly acknowledges: string } | { readonly ok: false; readonly reason: string };
 
-const SEGMENT = /^[A-Z][A-Z0-9]{2}$/;
+const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
+const isNameChar = (c: number): boolean => isUpper(c) || (c >= 0x30 && c <= 0x39);
 
+/**
+ * Byte-level (it runs once per message on the hot path): the reply must start with MSH, hold
+ * no LF, have `\r`-separated segments each named by three capitals/digits followed by the field
+ * separator or its end, and an MSA segment with at least one field.
+ */
 export function readReplyShape(payload: Buffer): ReplyShape {
-  const text = payload.toString('latin1');
-  if (text.length === 0) return { ok: false, reason: 'empty reply frame' };
-  if (text.includes('\n')) return { ok: false, reason: 'reply segments not separated by \\r alone' };
-  if (!text.startsWith('MSH') || text.length < 4) return { ok: false, reason: 'reply does not start with an MSH segment' };
-  const sep = text[3] as string;
-  const segs = text.split('\r');
-  if (segs[segs.length - 1] === '') segs.pop();
-  let msa: string[] | null = null;
-  for (const s of segs) {
-    const name = s.slice(0, 3);
-    if (!SEGMENT.test(name) || (s.length > 3 && s[3] !== sep)) return { ok: false, reason: `bad segment '${s.slice(0, 20)}' in reply` };
-    if (name === 'MSA' && msa === null) msa = s.split(sep);
+  const n = payload.length;
+  if (n === 0) return { ok: false, reason: 'empty reply frame' };
+  if (payload.indexOf(0x0a) >= 0) return { ok: false, reason: 'reply segments not separated by \\r alone' };
+  if (n < 4 || payload[0] !== 0x4d || payload[1] !== 0x53 || payload[2] !== 0x48) return { ok: false, reason: 'reply does not start with an MSH segment' };
+  const sep = payload[3] as number;
+  let msaStart = -1;
+  let msaEnd = -1;
+  let pos = 0;
+  while (pos < n) {
+    let end = payload.indexOf(0x0d, pos);
+    if (end < 0) end = n;
+    const len = end - pos;
+    if (len === 0 && end === n) break;
+    if (len < 3 || !isUpper(payload[pos] as number) || !isNameChar(payload[pos + 1] as number) || !isNameChar(payload[pos + 2] as number) || (len > 3 && payload[pos + 3] !== sep)) {
+      return { ok: false, reason: `bad segment '${payload.toString('latin1', pos, Math.min(end, pos + 20))}' in reply` };
+    }
+    if (msaStart < 0 && payload[pos] === 0x4d && payload[pos + 1] === 0x53 && payload[pos + 2] === 0x41) {
+      msaStart = pos;
+      msaEnd = end;
+    }
+    pos = end + 1;
   }
-  if (!msa) return { ok: false, reason: 'reply has no MSA segment' };
-  if (msa.length < 2) return { ok: false, reason: 'reply MSA has no fields' };
-  const comp = (f: string | undefined): string => (f ?? '').split('^')[0] as string;
-  return { ok: true, code: comp(msa[1]), acknowledges: comp(msa[2]) };
+  if (msaStart < 0) return { ok: false, reason: 'reply has no MSA segment' };
+  if (msaEnd - msaStart < 4) return { ok: false, reason: 'reply MSA has no fields' };
+  const f1s = msaStart + 4;
+  let f1e = payload.indexOf(sep, f1s);
+  if (f1e < 0 || f1e > msaEnd) f1e = msaEnd;
+  let acknowledges = '';
+  if (f1e < msaEnd) {
+    let f2e = payload.indexOf(sep, f1e + 1);
+    if (f2e < 0 || f2e > msaEnd) f2e = msaEnd;
+    acknowledges = payload.toString('latin1', f1e + 1, f2e).split('^')[0] as string;
+  }
+  const code = f1e - f1s === 2 ? payload.toString('latin1', f1s, f1e) : (payload.toString('latin1', f1s, f1e).split('^')[0] as string);
+  return { ok: true, code, acknowledges };
 }

@@ -12,7 +12,7 @@ import { createRng } from '../core/random.js';
 import type { AkiTable, LoadedMessages, ReplayMessage } from './data.js';
 import { GroupState, type SimEvent } from './group-state.js';
 import { EventLog } from './event-log.js';
-import { Session, readReplyShape } from './session.js';
+import { Session, readReplyShape, type ReplyOutcome } from './session.js';
 import { parsePageBody } from './pager.js';
 import { ZERO_TIME } from './scoring-compatible.js';
 import { renderPagerMetrics, type GroupView } from './metrics-text.js';
@@ -273,12 +273,13 @@ export class GroupRuntime implements GroupView {
             continue; // re-check takeover, shutdown and due time
           }
         }
-        const outcome = await this.exchange(s, m);
+        const fast = this.injector === null && this.log === null && this.cfg.speed === null;
+        const outcome = fast ? await this.runFast(s) : await this.exchange(s, m);
         if (outcome !== 'ok') {
           reason = outcome;
           break;
         }
-        await this.commit();
+        if (this.log) await this.commit();
       }
     } finally {
       if (!s.closed) s.close();
@@ -335,6 +336,38 @@ export class GroupRuntime implements GroupView {
       return 'fault: connection dropped after writing the message';
     }
     const r = await s.nextReply(this.cfg.readTimeoutMs);
+    const outcome = this.handleReply(m, r, epoch);
+    if (outcome === 'ok' && faults?.duplicate) return (await this.duplicate(s, m)) ? 'ok' : 'client closed the connection';
+    return outcome;
+  }
+
+  /**
+   * The fast path (no faults, no durable log, no pacing): each reply is handled and the next
+   * message written inside the socket's data callback, with no promise or timer per message.
+   * Resolves with 'ok' when the slow path must take over again, or why the connection ends.
+   */
+  private runFast(s: Session): Promise<string> {
+    const messages = this.state.messages;
+    return new Promise((resolve) => {
+      const step = (): void => {
+        const m = messages[this.state.position] as ReplayMessage;
+        if (s.hasUnsolicited()) return resolve('ok');
+        const epoch = this.epoch;
+        s.write(m.frame);
+        this.emit({ type: 'write', real: this.now(), index: m.index });
+        s.onReply(this.cfg.readTimeoutMs, (r) => {
+          const outcome = this.handleReply(m, r, epoch);
+          if (outcome !== 'ok') return resolve(outcome);
+          if (this.closing || s.closed || this.waiting.length > 0 || this.state.done) return resolve('ok');
+          step();
+        });
+      };
+      step();
+    });
+  }
+
+  /** What a reply means; emits the reply and error events. Returns 'ok' or why the connection ends. */
+  private handleReply(m: ReplayMessage, r: ReplyOutcome, epoch: number): string {
     const real = this.now();
     if (r.kind === 'closed') return 'client closed the connection';
     if (r.kind === 'aborted') return this.closing ? 'simulator shutting down' : 'disconnected by an admin';
@@ -364,7 +397,7 @@ export class GroupRuntime implements GroupView {
         return 'several replies at once';
       }
       this.checkControlId(m, shape.acknowledges);
-      return (await this.duplicate(s, m, faults)) ? 'ok' : 'client closed the connection';
+      return 'ok';
     }
     // --on-nak=resend: only a readable positive ACK moves on; a NAK is resent a bounded number of times.
     if (!shape.ok) {
@@ -381,7 +414,7 @@ export class GroupRuntime implements GroupView {
     if (shape.code === 'AA' || shape.code === 'CA') {
       this.emit({ type: 'reply', real, index: m.index, code: shape.code, counted: true });
       this.attempts.delete(m.index);
-      return (await this.duplicate(s, m, faults)) ? 'ok' : 'client closed the connection';
+      return 'ok';
     }
     const tries = (this.attempts.get(m.index) ?? 0) + 1;
     if (tries > this.cfg.maxResends) {
@@ -402,8 +435,7 @@ export class GroupRuntime implements GroupView {
   }
 
   /** A duplicate fault: the message again, its reply read and not scored. False if the peer went away. */
-  private async duplicate(s: Session, m: ReplayMessage, faults: ReturnType<FaultInjector['decide']> | null): Promise<boolean> {
-    if (!faults?.duplicate) return true;
+  private async duplicate(s: Session, m: ReplayMessage): Promise<boolean> {
     s.write(m.frame);
     const r = await s.nextReply(this.cfg.readTimeoutMs);
     if (r.kind === 'frames') return true;
