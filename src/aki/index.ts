@@ -29,7 +29,9 @@ export {
   createModel,
   parseModelFile,
   nhsModel,
+  nhsEnglandModel,
   nhsFromState,
+  type ModelOptions,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
   type Model,
@@ -37,4 +39,6 @@ export {
   type Prediction,
   type SubModel,
 } from './model.js';
+export { nhsEnglandAki, nhsEnglandStage, type AkiStage } from './nhs-england.js';
+export { parsePatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
 export { AkiError, AkiErrorCode } from './errors.js';

@@ -9,6 +9,7 @@ import { DEMOGRAPHIC_FEATURES, FEATURE_COUNT, FEATURE_NAMES, WINDOW_MS, stateFea
 import { gbdtScore, type GbdtParams } from './gbdt.js';
 import { logisticScore, type LogisticParams } from './logistic.js';
 import { median, nhsDecision, DAY_MS } from './nhs.js';
+import { nhsEnglandStage } from './nhs-england.js';
 
 /** The `format` field of a model file. */
 export const MODEL_FORMAT = 'swemls-aki-model';
@@ -57,8 +58,8 @@ export interface Prediction {
 
 /** What the detector and `predict` use. */
 export interface Model {
-  /** 'nhs' for the course's NHS algorithm, else the learned family. */
-  readonly kind: 'nhs' | 'logistic' | 'gbdt';
+  /** 'nhs' for the course's NHS algorithm, 'nhs-england' for NHS England's full one, else the learned family. */
+  readonly kind: 'nhs' | 'nhs-england' | 'logistic' | 'gbdt';
   /** A stable identifier of this model (for metrics and logs). */
   readonly version: string;
   /** Is the state's latest result an AKI? Never reads anything but the state and demographics. */
@@ -209,6 +210,24 @@ export function nhsModel(): Model {
     predict(state, demographics) {
       const aki = nhsFromState(state, demographics);
       return { aki, score: aki ? 1 : 0 };
+    },
+  };
+}
+
+/**
+ * NHS England's full algorithm (nhs-england.ts: stage 1 alerts, the 48-hour rise) as a `Model`
+ * (`kind` 'nhs-england'); `score` is the stage divided by 3.
+ */
+export function nhsEnglandModel(): Model {
+  return {
+    kind: 'nhs-england',
+    version: 'nhs-england-2014',
+    predict(state, demographics) {
+      if (state.n < 2) return { aki: false, score: 0 };
+      const times = state.wt.concat(state.lt);
+      const values = state.wv.concat(state.lv);
+      const stage = nhsEnglandStage(demographics.age, demographics.sex, times, values);
+      return { aki: stage > 0, score: stage / 3 };
     },
   };
 }

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { monotonicMs } from '../core/clock.js';
 import { formatLabelCsv, parsePatientCsv } from '../aki/dataset.js';
 import { createPatientState, updatePatientState } from '../aki/features.js';
-import { loadModel, nhsModel, type Model } from '../aki/model.js';
+import { loadModel, nhsEnglandModel, nhsModel, type Model } from '../aki/model.js';
 import { ExitCode, type Command } from './command.js';
 import { parseStreamStart } from './train.js';
 
@@ -19,6 +19,7 @@ export const DEFAULT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import
 /** Loads `nhs`, `default` or a model file path (relative to `cwd`). */
 export function resolveModel(spec: string, cwd: string, streamStart?: number | null): Model {
   if (spec === 'nhs') return nhsModel();
+  if (spec === 'nhs-england') return nhsEnglandModel();
   const file = spec === 'default' ? DEFAULT_MODEL_PATH : path.resolve(cwd, spec);
   return loadModel(fs.readFileSync(file, 'utf8'), streamStart !== undefined ? { streamStart } : {});
 }
@@ -29,7 +30,7 @@ export const command: Command = {
     summary: 'Predict AKI for each row of a test CSV (the course coursework-1 interface); writes a single aki column.',
     usage: 'swemls predict --model model.json|nhs --input test.csv --output aki.csv',
     options: [
-      { name: 'model', type: 'string', help: "a model file, 'nhs' (the course's NHS algorithm) or 'default' (models/default.json)", default: 'default', metavar: 'FILE|nhs' },
+      { name: 'model', type: 'string', help: "a model file, 'default' (models/default.json), 'nhs' (the course's NHS algorithm) or 'nhs-england' (NHS England's full algorithm)", default: 'default', metavar: 'FILE|nhs' },
       { name: 'input', type: 'string', help: 'test CSV: age,sex[,aki],creatinine_date_0,creatinine_result_0,... (CRLF/LF, BOM, ragged rows all accepted)', default: 'test.csv', metavar: 'FILE' },
       { name: 'output', type: 'string', help: "where to write the predictions ('-' for stdout)", default: 'aki.csv', metavar: 'FILE' },
       { name: 'stream-start', type: 'string', help: "override the model's start of the live period: auto (the model's), none, or a date", default: 'auto', metavar: 'auto|none|DATE' },
