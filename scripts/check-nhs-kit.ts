@@ -21,7 +21,11 @@ const hist = fs.readFileSync(path.join(dir, 'history.csv'), 'utf8').split(/\r?\n
 for (const line of hist) {
   const c = line.split(',');
   const r = { t: [] as number[], v: [] as number[] };
-  for (let i = 1; i + 1 < c.length; i += 2) if (c[i]) (r.t.push(parseCsvDate(c[i] as string)), r.v.push(Number(c[i + 1])));
+  for (let i = 1; i + 1 < c.length; i += 2) {
+    if (!c[i]) continue;
+    r.t.push(parseCsvDate(c[i] as string));
+    r.v.push(Number(c[i + 1]));
+  }
   results.set(c[0] as string, r);
 }
 const expected = new Map<string, boolean>();
