@@ -295,3 +295,43 @@ test('the exact scoring is exported beside the compatible one, and the course na
     assert.match(r.body, /# TYPE simulator_page_latency_seconds histogram/);
   });
 });
+
+test('faults from a plan file: a scheduled drop loses the reply (the message is sent again), and a hanging pager answers 503 late', async () => {
+  const dir = dataDir();
+  fs.writeFileSync(path.join(dir, 'plan.yaml'), 'seed: 3\nmessages:\n  schedule:\n    - { at: 2, fault: drop }\n    - { at: 3, fault: delay, ms: 20 }\npager:\n  hang_rate: 1\n  hang_ms: 50\n');
+  await withSim(
+    ['--fault-plan=plan.yaml', '--rewind=false'],
+    async (s) => {
+      const a = new Conn();
+      await a.open(s.mllp);
+      for (const want of [0, 1]) {
+        assert.equal(await recvIndex(a), want);
+        await a.write(frameBytes(ACK));
+      }
+      assert.equal(await recvIndex(a), 2);
+      assert.equal((await a.next()).type, 'close', 'dropped after writing message 2');
+      await until(() => metrics(s.backstage), (m) => m.values.connections === 0);
+      const b = new Conn();
+      await b.open(s.mllp);
+      assert.equal(await recvIndex(b), 2, 'message 2 again: its reply never counted');
+      await b.write(frameBytes(ACK));
+      assert.equal(await recvIndex(b), 3, 'message 3 after its delay');
+      const r = await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '100000002' });
+      assert.ok(!('error' in r) && r.status === 503, JSON.stringify(r));
+      const m = await metrics(s.backstage);
+      const fault = (kind: string): number => m.all.filter((x) => x.name === 'simulator_faults_injected_total' && x.labels.includes(`kind="${kind}"`)).reduce((n, x) => n + x.value, 0);
+      assert.deepEqual([fault('drop_connection'), fault('delay'), fault('pager_hang')], [1, 1, 1]);
+      assert.equal(m.values.false_positives, 0, 'the hung page is not scored');
+      b.destroy();
+    },
+    dir,
+  );
+});
+
+test("Go's flag forms are accepted: -flag value, --flag=value, --rewind=false", async () => {
+  const { parseArgs } = await import('../src/core/config.js');
+  const { command } = await import('../src/cli/simulate.js');
+  const a = parseArgs(command.spec, ['-messages', 'm.mllp', '--akis=a.csv', '-mllp=9440', '--rewind=false', '-replay-in-real-time', '-html', '.'], {});
+  assert.deepEqual([a.values.messages, a.values.akis, a.values.mllp, a.values.rewind, a.values.replayInRealTime], ['m.mllp', 'a.csv', 9440, false, true]);
+  assert.equal(a.values.addr, '127.0.0.1', 'our default address is loopback');
+});

@@ -48,6 +48,8 @@ export class GroupState {
   lastResult = new Map<string, number>();
   acks: Record<string, number> = {};
   faults: Record<string, number> = {};
+  /** Message indexes that have had their faults injected (once per index, across rewinds and restarts). */
+  readonly faulted = new Set<number>();
   resends = 0;
   errors = 0;
   lastError: { real: number; text: string } | null = null;
@@ -136,6 +138,7 @@ export class GroupState {
         return;
       case 'fault':
         this.faults[e.kind] = (this.faults[e.kind] ?? 0) + 1;
+        if (e.index >= 0) this.faulted.add(e.index);
         return;
       case 'connect':
       case 'disconnect':

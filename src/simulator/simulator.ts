@@ -309,7 +309,8 @@ export class GroupRuntime implements GroupView {
    * Writes message `m` and handles its reply. Returns 'ok' to go on, or why the connection ends.
    */
   private async exchange(s: Session, m: ReplayMessage): Promise<string> {
-    const faults = this.injector?.decide(m.index) ?? null;
+    // A message's faults are injected once: a dropped message is not dropped again when resent.
+    const faults = this.injector && !this.state.faulted.has(m.index) ? this.injector.decide(m.index) : null;
     let frame = m.frame;
     if (faults) {
       for (const kind of faultCounterKeys(faults)) this.emit({ type: 'fault', real: this.now(), kind, index: m.index });
