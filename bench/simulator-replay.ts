@@ -47,10 +47,10 @@ async function bare(): Promise<number> {
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
     let i = 0;
-    let pending = Buffer.alloc(0);
+    let pending: Buffer = Buffer.alloc(0);
     sock.write(frames[i++] as Buffer);
     sock.on('data', (chunk: Buffer) => {
-      const buf = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      const buf: Buffer = pending.length ? Buffer.concat([pending, chunk]) : chunk;
       const end = buf.indexOf(0x1c);
       if (end < 0 || end + 1 >= buf.length) {
         pending = buf;
