@@ -260,7 +260,19 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
 
   const heap = new NumberHeap(1 << 14);
   heap.push(key(0, CLS_DAY_START, 0));
-  const { admissions: admRng, tests: testRng, results: resultRng, aki: akiRng } = streams;
+  const { admissions: admRng, tests: testRng, results: resultRng } = streams;
+  // AKI draws come from a stream per patient (derived from the run's `aki` stream and the MRN):
+  // a patient's AKI then depends only on their own tests and their band's figures, so changing
+  // one band's factor reshuffles no other patient (and a larger factor only brings AKIs earlier).
+  const akiStreams: (Rng | undefined)[] = new Array<Rng | undefined>(n);
+  const akiRngOf = (i: number): Rng => {
+    let r = akiStreams[i];
+    if (r === undefined) {
+      r = streams.aki.stream(mrnText(i));
+      akiStreams[i] = r;
+    }
+    return r;
+  };
 
   try {
     while (heap.size > 0) {
@@ -339,9 +351,9 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
           if (minute > boundaryMinute) {
             let earlier = streamOrdinary[idx];
             const band = people.akiBand[idx] as number;
-            if (earlier !== undefined && earlier.length > 0 && akiDone[idx] === 0 && akiRng.chance(akiProbability[band] as number)) {
+            if (earlier !== undefined && earlier.length > 0 && akiDone[idx] === 0 && akiRngOf(idx).chance(akiProbability[band] as number)) {
               const b = profile.aki.bands[band] as { low: number; high: number };
-              value = median(earlier) * akiRng.uniform(b.low, b.high);
+              value = median(earlier) * akiRngOf(idx).uniform(b.low, b.high);
               isAki = true;
               akiDone[idx] = 1;
             } else if (akiDone[idx] === 0) {
