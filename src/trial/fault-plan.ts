@@ -5,7 +5,7 @@
  * ```yaml
  * detector_kills: [0.25, 0.6]     # SIGKILL the detector when this share of messages is sent, then restart it
  * simulator_restarts: [0.45]      # SIGKILL the simulator at this share, then restart it on the same ports
- * simulator:                      # passed to `swemls simulate --faults` (see docs/faults.md)
+ * simulator:                      # passed to `swemls simulate --fault-plan` (see docs/faults.md)
  *   seed: 7
  *   ...
  * ```

@@ -44,6 +44,8 @@ export interface TrialIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Resolves when the user asks to stop (Ctrl-C), for `--keep`. */
   readonly interrupted?: Promise<void>;
+  /** Called once the scorecard is printed. */
+  readonly onScored?: () => void;
 }
 
 export interface TrialResult {
@@ -195,7 +197,7 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
     '--rewind=false',
     ...(options.keep ? [] : ['--report', runDir, '--exit-when-done', '--grace', String(options.graceSeconds)]),
     ...(options.speed !== undefined ? ['--speed', String(options.speed)] : []),
-    ...(simPlanFile ? ['--faults', simPlanFile] : []),
+    ...(simPlanFile ? ['--fault-plan', simPlanFile] : []),
   ];
   const startSimulator = async (): Promise<Service> => {
     const sim = startService({ name: 'simulator', command: process.execPath, args: simArgs(), env, logFile: log('simulator'), readyPattern: SIM_READY });
@@ -249,7 +251,7 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
       }
       let text: string;
       try {
-        text = await (await fetch(`http://${addr.backstage}/metrics`)).text();
+        text = await (await fetch(`http://${addr.backstage}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
       } catch {
         continue;
       }
@@ -331,6 +333,7 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
     writeFileSync(reportHtml, html.includes('</body>') ? html.replace('</body>', `${section}\n</body>`) : html + section);
   }
   io.stdout.write(formatScorecard(scorecard));
+  io.onScored?.();
   say(`reports: ${reportJson}\n         ${reportHtml}\nlogs:    ${dirs.logs}`);
 
   if (options.keep) {

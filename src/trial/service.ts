@@ -51,12 +51,29 @@ export class TrialError extends SwemlsError {
   }
 }
 
-/** Starts a service. */
+const live = new Set<ChildProcess>();
+
+/** Sends a signal to a child's whole process group (a shell command's own children too). */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // The group is gone already.
+  }
+}
+
+/** Kills every running service's process group (for an interrupted trial). */
+export function killAllServices(signal: NodeJS.Signals = 'SIGTERM'): void {
+  for (const child of live) signalGroup(child, signal);
+}
+
+/** Starts a service in a process group of its own, so stopping it stops everything it started. */
 export function startService(options: ServiceOptions): Service {
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  const child = options.shell
-    ? spawn(options.command, { shell: true, cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(options.command, options.args ?? [], { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const spawnOptions = { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], detached: true };
+  const child = options.shell ? spawn(options.command, { ...spawnOptions, shell: true }) : spawn(options.command, options.args ?? [], spawnOptions);
+  live.add(child);
   let hasExited = false;
   const exited = new Promise<Exit>((resolve) => {
     child.once('error', (err) => {
@@ -66,6 +83,9 @@ export function startService(options: ServiceOptions): Service {
     });
     child.once('exit', (code, signal) => {
       hasExited = true;
+      live.delete(child);
+      // Whatever the part left behind in its group goes with it.
+      signalGroup(child, 'SIGKILL');
       resolve({ code, signal });
     });
   });
@@ -124,8 +144,8 @@ export function startService(options: ServiceOptions): Service {
     },
     async stop(signal = 'SIGTERM', graceMs = 10_000) {
       if (hasExited) return exited;
-      child.kill(signal);
-      const killer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      signalGroup(child, signal);
+      const killer = setTimeout(() => signalGroup(child, 'SIGKILL'), graceMs);
       const exit = await exited;
       clearTimeout(killer);
       return exit;
