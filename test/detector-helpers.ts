@@ -288,3 +288,63 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   }
   return found ? sum : Number.NaN;
 }
+
+/** A running `swemls simulate` process. */
+export interface SimulatorProcess {
+  readonly child: ChildProcess;
+  readonly mllp: HostPortText;
+  readonly pager: HostPortText;
+  readonly backstage: HostPortText;
+  readonly out: string[];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** The backstage /metrics text. */
+  metrics(): Promise<string>;
+}
+
+export type HostPortText = string;
+
+/** Spawns `swemls simulate` with ports 0 and resolves once it prints its `listening` line. */
+export function spawnSimulator(args: readonly string[]): Promise<SimulatorProcess> {
+  const child = spawn(process.execPath, [BIN, 'simulate', '--mllp', '0', '--pager', '0', '--backstage', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { PATH: process.env.PATH ?? '' },
+  });
+  const out: string[] = [];
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    // The listening line may come on either stream.
+    const onLine = (line: string): void => {
+      out.push(line);
+      const m = /listening mllp=(\S+) pager=(\S+) backstage=(\S+)/.exec(line);
+      if (!m) return;
+      const backstage = m[3] as string;
+      resolve({
+        child,
+        mllp: m[1] as string,
+        pager: m[2] as string,
+        backstage,
+        out,
+        exited,
+        metrics: () => httpGet(backstage, '/metrics'),
+      });
+    };
+    createInterface({ input: child.stdout! }).on('line', onLine);
+    createInterface({ input: child.stderr! }).on('line', onLine);
+    void exited.then((e) => reject(new Error(`simulator exited before listening (${JSON.stringify(e)}): ${out.slice(-5).join('\n')}`)));
+  });
+}
+
+/** GET a path from HOST:PORT; resolves with the body. */
+export function httpGet(hostPort: string, urlPath: string): Promise<string> {
+  const i = hostPort.lastIndexOf(':');
+  return new Promise<string>((res, rej) => {
+    http
+      .get({ host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)), path: urlPath }, (r) => {
+        let t = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (t += c));
+        r.on('end', () => res(t));
+      })
+      .on('error', rej);
+  });
+}
