@@ -57,6 +57,18 @@ function digits(s: string, from: number, count: number): number {
   return v;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
 /**
  * Parses `YYYY-MM-DD HH:MM:SS` (also `T` for the space, and without seconds) as UTC; NaN when
  * malformed or out of range.
@@ -75,10 +87,10 @@ export function parseCsvDate(s: string): number {
     sec = digits(s, 17, 2);
   }
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
-  const t = Date.UTC(y, mo - 1, d, h, mi, sec);
-  // Reject 2024-02-31 and the like (Date.UTC rolls them over).
-  if (new Date(t).getUTCDate() !== d) return Number.NaN;
-  return t;
+  // Reject 2024-02-31 and the like (Date.UTC would roll them over).
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  if (d > (mo === 2 ? (leap ? 29 : 28) : MONTH_DAYS[mo - 1]!)) return Number.NaN;
+  return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000;
 }
 
 /** Formats ms since the epoch as `YYYY-MM-DD HH:MM:SS` (UTC). */
@@ -93,11 +105,27 @@ function parseLabel(cell: string): boolean | undefined {
   return undefined;
 }
 
+/** Called once per patient row by `readPatientCsv`. `times`/`values` are scratch arrays valid during the call only; read the first `count` entries. */
+export type PatientRowHandler = (
+  line: number,
+  age: number | undefined,
+  sex: 'm' | 'f' | undefined,
+  aki: boolean | undefined,
+  times: Float64Array,
+  values: Float64Array,
+  count: number,
+) => void;
+
 /**
- * Parses a training or test CSV. `source` names the file in errors. With `requireLabels`, a
- * file without an `aki` column is an error.
+ * Reads a training or test CSV row by row without keeping it (the fast path of `swemls
+ * predict`). Results are in time order. Throws `AkiError` naming the line of a bad row.
  */
-export function parsePatientCsv(text: string, source = 'input', options: { requireLabels?: boolean } = {}): PatientTable {
+export function readPatientCsv(
+  text: string,
+  source: string,
+  options: { requireLabels?: boolean },
+  onRow: PatientRowHandler,
+): { rows: number; hasLabels: boolean; hasDemographics: boolean } {
   const lines = splitLines(text);
   if (lines.length === 0) bad(source, 1, 'the file is empty (expected a header line)');
   const header = (lines[0] as string).split(',').map((h) => h.trim().toLowerCase());
@@ -108,14 +136,17 @@ export function parsePatientCsv(text: string, source = 'input', options: { requi
   if (firstPair < 0) bad(source, 1, `the header has no 'creatinine_date_0' column (got: ${(lines[0] as string).slice(0, 80)})`);
   if (header[firstPair + 1] !== 'creatinine_result_0') bad(source, 1, "'creatinine_date_0' must be followed by 'creatinine_result_0'");
   if (options.requireLabels && akiCol < 0) bad(source, 1, "the header has no 'aki' column (training needs labels)");
-  const rows: PatientRow[] = [];
-  const times: number[] = [];
-  const values: number[] = [];
+  let times = new Float64Array(64);
+  let values = new Float64Array(64);
+  let rows = 0;
   for (let li = 1; li < lines.length; li++) {
     const lineNo = li + 1;
     const text_ = lines[li] as string;
-    if (text_.trim() === '') continue; // blank lines in the middle are skipped
-    const cells = text_.split(',');
+    // Padding: drop trailing empty cells before splitting (most of a padded row is commas).
+    let end = text_.length;
+    while (end > 0 && text_.charCodeAt(end - 1) === 44 /* , */) end--;
+    if (end === 0 || text_.trim() === '') continue; // blank lines in the middle are skipped
+    const cells = (end === text_.length ? text_ : text_.slice(0, end)).split(',');
     let age: number | undefined;
     if (ageCol >= 0) {
       const a = (cells[ageCol] ?? '').trim();
@@ -137,33 +168,53 @@ export function parsePatientCsv(text: string, source = 'input', options: { requi
       aki = parseLabel(cell);
       if (aki === undefined && (options.requireLabels || cell.trim() !== '')) bad(source, lineNo, `aki '${cell}' is not y or n`);
     }
-    times.length = 0;
-    values.length = 0;
+    const pairs = Math.max(0, Math.ceil((cells.length - firstPair) / 2));
+    if (times.length < pairs) {
+      times = new Float64Array(pairs * 2);
+      values = new Float64Array(pairs * 2);
+    }
+    let k = 0;
+    let sorted = true;
     for (let c = firstPair; c < cells.length; c += 2) {
       const d = cells[c] as string;
       const v = cells[c + 1] ?? '';
       if (d === '' && v === '') continue; // padding
       const pair = (c - firstPair) / 2;
-      const t = parseCsvDate(d.trim());
+      const t = parseCsvDate(d.length === 19 ? d : d.trim());
       if (Number.isNaN(t)) bad(source, lineNo, `creatinine_date_${pair} '${d}' is not a date like 2024-01-31 13:45:00`);
-      const x = v.trim() === '' ? Number.NaN : Number(v);
+      const x = v === '' ? Number.NaN : Number(v); // all-space cells give 0, refused below
       if (!Number.isFinite(x) || x <= 0) bad(source, lineNo, `creatinine_result_${pair} '${v}' is not a positive number`);
-      times.push(t);
-      values.push(x);
+      if (k > 0 && t < (times[k - 1] as number)) sorted = false;
+      times[k] = t;
+      values[k] = x;
+      k++;
     }
     // Results out of time order are put in order (stable), since "last" means latest.
-    let sorted = true;
-    for (let i = 1; i < times.length; i++) if ((times[i] as number) < (times[i - 1] as number)) sorted = false;
-    let tArr = Float64Array.from(times);
-    let vArr = Float64Array.from(values);
     if (!sorted) {
-      const order = times.map((_, i) => i).sort((a, b) => (times[a] as number) - (times[b] as number) || a - b);
-      tArr = Float64Array.from(order, (i) => times[i] as number);
-      vArr = Float64Array.from(order, (i) => values[i] as number);
+      const tCopy = times.slice(0, k);
+      const vCopy = values.slice(0, k);
+      const order = Array.from({ length: k }, (_, i) => i).sort((a, b) => (tCopy[a] as number) - (tCopy[b] as number) || a - b);
+      order.forEach((from, to) => {
+        times[to] = tCopy[from] as number;
+        values[to] = vCopy[from] as number;
+      });
     }
-    rows.push({ line: lineNo, age, sex, aki, times: tArr, values: vArr });
+    rows++;
+    onRow(lineNo, age, sex, aki, times, values, k);
   }
   return { rows, hasLabels: akiCol >= 0, hasDemographics: ageCol >= 0 && sexCol >= 0 };
+}
+
+/**
+ * Parses a training or test CSV into rows. `source` names the file in errors. With
+ * `requireLabels`, a file without an `aki` column is an error.
+ */
+export function parsePatientCsv(text: string, source = 'input', options: { requireLabels?: boolean } = {}): PatientTable {
+  const rows: PatientRow[] = [];
+  const r = readPatientCsv(text, source, options, (line, age, sex, aki, times, values, count) => {
+    rows.push({ line, age, sex, aki, times: times.slice(0, count), values: values.slice(0, count) });
+  });
+  return { rows, hasLabels: r.hasLabels, hasDemographics: r.hasDemographics };
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   batchFeatures,
   createPatientState,
   parsePatientState,
+  resetPatientState,
   stateFeatures,
   updatePatientState,
   type Demographics,
@@ -130,6 +131,12 @@ describe('features', () => {
     assert.equal(f.length, FEATURE_COUNT);
     assert.equal(f[2], 1);
     assert.equal(f[14], 0);
+  });
+
+  it('a reset state equals a new one', () => {
+    const s = createPatientState();
+    for (let i = 0; i < 5; i++) updatePatientState(s, T0 + i * DAY, 100 + i);
+    assert.deepEqual(resetPatientState(s), createPatientState());
   });
 
   it('refuses a state that is not one', () => {

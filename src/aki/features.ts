@@ -14,7 +14,7 @@
  * windows are measured back from it. A result earlier than the previous one is still accepted
  * (the detector may see one) and is simply treated as the newest.
  */
-import { DAY_MS, median, nhsDecision } from './nhs.js';
+import { DAY_MS, nhsDecision } from './nhs.js';
 
 /** Earlier results older than this (ms, measured from "now") leave the window. */
 export const WINDOW_MS = 365 * DAY_MS;
@@ -55,6 +55,24 @@ export interface Demographics {
 /** A new, empty state. */
 export function createPatientState(): PatientState {
   return { v: STATE_VERSION, n: 0, lt: 0, lv: 0, c: 0, mean: 0, m2: 0, min: 0, max: 0, pt: 0, pv: 0, wt: [], wv: [] };
+}
+
+/** Empties a state for reuse (same as a new one, without allocating). Returns it. */
+export function resetPatientState(state: PatientState): PatientState {
+  state.v = STATE_VERSION;
+  state.n = 0;
+  state.lt = 0;
+  state.lv = 0;
+  state.c = 0;
+  state.mean = 0;
+  state.m2 = 0;
+  state.min = 0;
+  state.max = 0;
+  state.pt = 0;
+  state.pv = 0;
+  state.wt.length = 0;
+  state.wv.length = 0;
+  return state;
 }
 
 /** Adds a result (time in ms since the epoch, value in µmol/L) as the newest. Mutates and returns `state`. */
@@ -132,6 +150,23 @@ export const DEMOGRAPHIC_FEATURES: readonly number[] = [12, 13, 14];
 
 const NO_PREV_HOURS = Math.log1p(24 * 365);
 
+// Scratch space for the windows (features are computed one at a time, synchronously).
+let SCRATCH_ALL = new Float64Array(WINDOW_CAP + 1);
+let SCRATCH_OLDER = new Float64Array(WINDOW_CAP + 1);
+let SCRATCH_STREAM = new Float64Array(WINDOW_CAP + 1);
+function growScratch(n: number): void {
+  SCRATCH_ALL = new Float64Array(n);
+  SCRATCH_OLDER = new Float64Array(n);
+  SCRATCH_STREAM = new Float64Array(n);
+}
+
+/** Median of the first `n` entries of `a` (sorts them in place; the same value as `median`). */
+function sortedMedian(a: Float64Array, n: number): number {
+  const s = a.subarray(0, n).sort();
+  const mid = n >> 1;
+  return n % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
 /** The shared definition: computes the features from the pieces either path has at hand. */
 function fill(
   out: Float64Array,
@@ -154,21 +189,21 @@ function fill(
   out[0] = value;
   out[1] = Math.log1p(c);
   const wn = wTo - wFrom;
-  const all: number[] = [];
-  const older: number[] = [];
-  const stream: number[] = [];
+  if (SCRATCH_ALL.length < wn) growScratch(wn);
+  let nOlder = 0;
+  let nStream = 0;
   const noStart = Number.isNaN(streamStart);
   let recentMin = Number.POSITIVE_INFINITY;
   for (let i = wFrom; i < wTo; i++) {
     const v = wv[i] as number;
-    all.push(v);
-    if (noStart || (wt[i] as number) >= streamStart) stream.push(v);
+    SCRATCH_ALL[i - wFrom] = v;
+    if (noStart || (wt[i] as number) >= streamStart) SCRATCH_STREAM[nStream++] = v;
     const age = time - (wt[i] as number);
     if (age < 7 * DAY_MS) {
       if (v < recentMin) recentMin = v;
-    } else if (age > 7 * DAY_MS && age < WINDOW_MS) older.push(v);
+    } else if (age > 7 * DAY_MS && age < WINDOW_MS) SCRATCH_OLDER[nOlder++] = v;
   }
-  out[2] = wn > 0 ? value / median(all) : 1;
+  out[2] = wn > 0 ? value / sortedMedian(SCRATCH_ALL, wn) : 1;
   out[3] = c > 0 ? value / mean : 1;
   out[4] = c > 0 ? value / min : 1;
   out[5] = c > 0 ? value / max : 1;
@@ -176,7 +211,7 @@ function fill(
   const sd = c > 1 ? Math.sqrt(m2 / (c - 1)) : 0;
   out[7] = c > 1 ? (value - mean) / Math.max(sd, 0.05 * mean) : 0;
   const rv1 = recentMin === Number.POSITIVE_INFINITY ? 0 : value / recentMin;
-  const rv2 = older.length > 0 ? value / median(older) : 0;
+  const rv2 = nOlder > 0 ? value / sortedMedian(SCRATCH_OLDER, nOlder) : 0;
   out[8] = rv1;
   out[9] = rv2;
   out[10] = c > 0 ? Math.log1p(Math.max(0, time - pt) / 3_600_000) : NO_PREV_HOURS;
@@ -189,8 +224,8 @@ function fill(
   if (hasDemo && c > 0 && time - pt < WINDOW_MS) nhs = nhsDecision(demo.age as number, demo.sex as 'm' | 'f', value, Math.max(rv1, rv2));
   out[14] = nhs ? 1 : 0;
   out[15] = noStart || time >= streamStart ? 1 : 0;
-  out[16] = stream.length > 0 ? value / median(stream) : 1;
-  out[17] = Math.log1p(stream.length);
+  out[16] = nStream > 0 ? value / sortedMedian(SCRATCH_STREAM, nStream) : 1;
+  out[17] = Math.log1p(nStream);
   return out;
 }
 

@@ -14,6 +14,7 @@ export { fbeta, precision, recall, confusion, confusionFbeta, createConfusion, a
 export {
   createPatientState,
   updatePatientState,
+  resetPatientState,
   parsePatientState,
   stateFeatures,
   batchFeatures,
@@ -40,5 +41,5 @@ export {
   type SubModel,
 } from './model.js';
 export { nhsEnglandAki, nhsEnglandStage, type AkiStage } from './nhs-england.js';
-export { parsePatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
+export { parsePatientCsv, readPatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
 export { AkiError, AkiErrorCode } from './errors.js';

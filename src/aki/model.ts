@@ -6,7 +6,7 @@
  */
 import { AkiError, AkiErrorCode } from './errors.js';
 import { DEMOGRAPHIC_FEATURES, FEATURE_COUNT, FEATURE_NAMES, WINDOW_MS, stateFeatures, type Demographics, type PatientState } from './features.js';
-import { gbdtScore, type GbdtParams } from './gbdt.js';
+import { compileGbdt, type GbdtParams } from './gbdt.js';
 import { logisticScore, type LogisticParams } from './logistic.js';
 import { median, nhsDecision, DAY_MS } from './nhs.js';
 import { nhsEnglandStage } from './nhs-england.js';
@@ -66,8 +66,8 @@ export interface Model {
   predict(state: PatientState, demographics: Demographics): Prediction;
 }
 
-function scoreWith(s: ScorerParams, x: ArrayLike<number>): number {
-  return s.type === 'gbdt' ? gbdtScore(s, x) : logisticScore(s, x);
+function compileScorer(s: ScorerParams): (x: ArrayLike<number>) => number {
+  return s.type === 'gbdt' ? compileGbdt(s) : (x) => logisticScore(s, x);
 }
 
 /** Options when making a `Model` from a file. */
@@ -82,16 +82,17 @@ export function createModel(file: ModelFile, options: ModelOptions = {}): Model 
   const { full, noDemographics } = file;
   const start = options.streamStart !== undefined ? options.streamStart : file.streamStart;
   const streamStart = start === null ? Number.NaN : start;
+  const scoreFull = compileScorer(full.scorer);
+  const scoreNoDemo = compileScorer(noDemographics.scorer);
   return {
     kind: file.kind,
     version: file.version,
     predict(state, demographics) {
       if (state.n === 0) return { aki: false, score: 0 };
       const known = demographics.age !== undefined && demographics.sex !== undefined;
-      const sub = known ? full : noDemographics;
       stateFeatures(state, demographics, streamStart, buf);
-      const score = scoreWith(sub.scorer, buf);
-      return { aki: score >= sub.threshold, score };
+      const score = known ? scoreFull(buf) : scoreNoDemo(buf);
+      return { aki: score >= (known ? full.threshold : noDemographics.threshold), score };
     },
   };
 }

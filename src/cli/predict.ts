@@ -7,8 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { monotonicMs } from '../core/clock.js';
-import { formatLabelCsv, parsePatientCsv } from '../aki/dataset.js';
-import { createPatientState, updatePatientState } from '../aki/features.js';
+import { formatLabelCsv, readPatientCsv } from '../aki/dataset.js';
+import { createPatientState, resetPatientState, updatePatientState } from '../aki/features.js';
 import { loadModel, nhsEnglandModel, nhsModel, type Model } from '../aki/model.js';
 import { ExitCode, type Command } from './command.js';
 import { parseStreamStart } from './train.js';
@@ -41,24 +41,17 @@ export const command: Command = {
     const model = resolveModel(args.values.model as string, io.cwd, streamStart);
     const input = args.values.input as string;
     const t0 = monotonicMs();
-    const table = parsePatientCsv(fs.readFileSync(path.resolve(io.cwd, input), 'utf8'), input);
-    const labels = new Array<boolean>(table.rows.length);
+    const labels: boolean[] = [];
     const state = createPatientState();
     let positives = 0;
-    for (let i = 0; i < table.rows.length; i++) {
-      const r = table.rows[i]!;
-      // Reset the one state object per row (a row is a patient).
-      state.n = 0;
-      state.c = 0;
-      state.mean = 0;
-      state.m2 = 0;
-      state.wt.length = 0;
-      state.wv.length = 0;
-      for (let k = 0; k < r.times.length; k++) updatePatientState(state, r.times[k]!, r.values[k]!);
-      const aki = r.times.length > 0 && model.predict(state, { age: r.age, sex: r.sex }).aki;
-      labels[i] = aki;
+    const read = readPatientCsv(fs.readFileSync(path.resolve(io.cwd, input), 'utf8'), input, {}, (_line, age, sex, _aki, times, values, count) => {
+      resetPatientState(state); // one state object, reused: a row is a patient
+      for (let k = 0; k < count; k++) updatePatientState(state, times[k]!, values[k]!);
+      const aki = count > 0 && model.predict(state, { age, sex }).aki;
+      labels.push(aki);
       if (aki) positives++;
-    }
+    });
+    const table = { rows: { length: read.rows } };
     const text = formatLabelCsv(labels);
     const output = args.values.output as string;
     if (output === '-') io.stdout.write(text);
