@@ -2,7 +2,7 @@
  * Benchmark: a year of the hospital (`swemls generate` with default options: 365 + 90 days,
  * 10,000 people, 30 admissions a day), end to end as a user runs it (a fresh process through
  * bin/swemls.js, so tsx start-up is included), measured with /usr/bin/time: wall seconds and
- * peak resident memory. Also the engine alone (in this process, after a warm-up), which leaves out
+ * peak resident memory, and CPU seconds (user + sys, less sensitive to other load). Also the engine alone (in this process, after a warm-up), which leaves out
  * process start-up.
  *
  *   npx tsx bench/generate-year.ts [--runs N] [--profile kit|course]
@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { generate } from '../src/generator/index.js';
 
@@ -34,15 +34,17 @@ const median = (xs: number[]): number => {
 try {
   const wall: number[] = [];
   const rss: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const out = path.join(work, `cli${i}`);
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', process.execPath, bin, 'generate', '--seed', String(i + 1), '--profile', profile, '--out', out], { encoding: 'utf8' });
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', process.execPath, bin, 'generate', '--seed', String(i + 1), '--profile', profile, '--out', out], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`run ${i} failed: ${r.stderr}`);
     const last = r.stderr.trim().split('\n').pop() ?? '';
-    const [sec, kb] = last.split(' ').map(Number);
-    wall.push(sec as number);
-    rss.push((kb as number) / 1024);
-    process.stdout.write(`cli run ${i + 1}: ${(sec as number).toFixed(2)} s wall, ${((kb as number) / 1024).toFixed(0)} MB peak RSS — ${r.stdout.trim()}\n`);
+    const [sec, kb, user, sys] = last.split(' ').map(Number) as [number, number, number, number];
+    wall.push(sec);
+    rss.push(kb / 1024);
+    cpu.push(user + sys);
+    process.stdout.write(`cli run ${i + 1}: ${sec.toFixed(2)} s wall, ${(user + sys).toFixed(2)} s CPU, ${(kb / 1024).toFixed(0)} MB peak RSS — ${r.stdout.trim()}\n`);
     rmSync(out, { recursive: true, force: true });
   }
   // The engine alone, in process (after one warm-up run).
@@ -55,8 +57,8 @@ try {
     rmSync(path.join(work, `eng${i}`), { recursive: true, force: true });
   }
   process.stdout.write(
-    `\nprofile ${profile}, ${runs} runs, ${cpus().length} cores, Node ${process.version}\n` +
-      `CLI end to end: median ${median(wall).toFixed(2)} s wall (min ${Math.min(...wall).toFixed(2)}, max ${Math.max(...wall).toFixed(2)}), median peak RSS ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)})\n` +
+    `\nprofile ${profile}, ${runs} runs, ${cpus().length} cores, Node ${process.version}, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}\n` +
+      `CLI end to end: median ${median(wall).toFixed(2)} s wall (min ${Math.min(...wall).toFixed(2)}, max ${Math.max(...wall).toFixed(2)}), median ${median(cpu).toFixed(2)} s CPU (user + sys), median peak RSS ${median(rss).toFixed(0)} MB (max ${Math.max(...rss).toFixed(0)})\n` +
       `engine in process: median ${median(engine).toFixed(2)} s (min ${Math.min(...engine).toFixed(2)}, max ${Math.max(...engine).toFixed(2)})\n`,
   );
 } finally {
