@@ -43,6 +43,13 @@ function runClient(port: number): Promise<{ received: number; ms: number }> {
 }
 
 /** The baseline: write frame i, wait for a reply frame, write frame i+1; close at the end. */
+/** Server-side CPU (user+system) of this process per message, µs, for the last run. */
+let cpuPerMessage = 0;
+function cpuSince(start: NodeJS.CpuUsage, n: number): number {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / n;
+}
+
 async function bare(): Promise<number> {
   const server = net.createServer((sock) => {
     sock.setNoDelay(true);
@@ -64,7 +71,9 @@ async function bare(): Promise<number> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
+  const c0 = process.cpuUsage();
   const r = await runClient(port);
+  cpuPerMessage = cpuSince(c0, r.received);
   server.close();
   if (r.received !== frames.length) throw new Error(`bare: ${r.received} of ${frames.length}`);
   return (r.received / r.ms) * 1000;
@@ -91,7 +100,9 @@ async function ours(): Promise<number> {
     stateSync: 'fsync',
     log: () => undefined,
   });
+  const c0 = process.cpuUsage();
   const r = await runClient(sim.groups[0]!.mllpPort);
+  cpuPerMessage = cpuSince(c0, r.received);
   await sim.close();
   if (r.received !== frames.length) throw new Error(`ours: ${r.received} of ${frames.length}`);
   return (r.received / r.ms) * 1000;
@@ -104,12 +115,16 @@ const median = (xs: number[]): number => {
 
 const b: number[] = [];
 const o: number[] = [];
+const bc: number[] = [];
+const oc: number[] = [];
 await bare(); // warm-up
 await ours();
 for (let k = 0; k < rounds; k++) {
   b.push(await bare());
+  bc.push(cpuPerMessage);
   o.push(await ours());
-  console.log(`round ${k + 1}: bare ${b[k]!.toFixed(0)} msg/s, simulator ${o[k]!.toFixed(0)} msg/s, ratio ${(o[k]! / b[k]!).toFixed(3)}`);
+  oc.push(cpuPerMessage);
+  console.log(`round ${k + 1}: bare ${b[k]!.toFixed(0)} msg/s (${bc[k]!.toFixed(1)} µs CPU/msg), simulator ${o[k]!.toFixed(0)} msg/s (${oc[k]!.toFixed(1)} µs CPU/msg), ratio ${(o[k]! / b[k]!).toFixed(3)}`);
 }
 const ratios = o.map((x, i) => x / (b[i] as number));
-console.log(JSON.stringify({ messages: frames.length, rounds, bareMedian: Math.round(median(b)), simulatorMedian: Math.round(median(o)), ratioMedian: Number(median(ratios).toFixed(3)) }));
+console.log(JSON.stringify({ messages: frames.length, rounds, bareMedian: Math.round(median(b)), simulatorMedian: Math.round(median(o)), ratioMedian: Number(median(ratios).toFixed(3)), bareCpuUsPerMessage: Number(median(bc).toFixed(1)), simulatorCpuUsPerMessage: Number(median(oc).toFixed(1)) }));

@@ -79,3 +79,30 @@ test('a missing messages file is a clear error, not a crash', () => {
   assert.equal(r.status, 1);
   assert.match(r.stderr, /SIM_ERR_INPUT.*nope\.mllp/);
 });
+
+test('the kit-run client modes on generated data: pages before/after the ACK, with and without a time, agree in both scorings', async () => {
+  const { startSim } = await import('./simulator-helpers.js');
+  const data = generate(13);
+  const keys = akiKeys(fs.readFileSync(path.join(data, 'aki.csv'), 'utf8'));
+  const modes = [
+    { body: 'mrn,timestamp', pageMode: 'before' },
+    { body: 'mrn', pageMode: 'before' },
+    { body: 'mrn,timestamp', pageMode: 'after' },
+  ] as const;
+  const figures: unknown[] = [];
+  for (const mode of modes) {
+    const s = await startSim(['--messages=messages.mllp', '--akis=aki.csv'], data);
+    try {
+      const r = await runClient({ port: s.mllp, pager: s.pager, pageAt: keys, ...mode });
+      assert.equal(r.pages, keys.size, JSON.stringify(mode));
+      const m = await metrics(s.backstage);
+      const exact = (n: string): number | undefined => m.all.find((x) => x.name === n && x.labels.includes('scoring="exact"'))?.value;
+      figures.push({ tp: m.values.true_positives, fp: m.values.false_positives, fn: m.values.false_negatives, exactTp: exact('simulator_true_positives'), exactFp: exact('simulator_false_positives'), exactFn: exact('simulator_false_negatives') });
+    } finally {
+      await s.sim.close();
+    }
+  }
+  assert.deepEqual(figures[0], { tp: keys.size, fp: 0, fn: 0, exactTp: keys.size, exactFp: 0, exactFn: 0 });
+  assert.deepEqual(figures[1], figures[0]);
+  assert.deepEqual(figures[2], figures[0]);
+});

@@ -14,6 +14,10 @@ export interface ClientOptions {
   /** Called for each message received (index in arrival order). */
   readonly onMessage?: (count: number, text: string) => void;
   readonly ackCode?: (text: string) => string;
+  /** Page body: `MRN,OBR7` (default) or `MRN` alone (the simulator resolves the last result). */
+  readonly body?: 'mrn,timestamp' | 'mrn';
+  /** Page before writing the ACK (default) or right after it. */
+  readonly pageMode?: 'before' | 'after';
 }
 
 export interface ClientResult {
@@ -45,15 +49,18 @@ export function runClient(o: ClientOptions): Promise<ClientResult> {
         o.onMessage?.(received, text);
         chain = chain.then(async () => {
           const msg = parseHl7(text);
-          if (o.pageAt && msg.type === 'ORU^R01') {
+          const page = async (): Promise<void> => {
+            if (!o.pageAt || msg.type !== 'ORU^R01') return;
             const key = `${msg.get('PID', 3)}@${msg.get('OBR', 7)}`;
-            if (o.pageAt.has(key)) {
-              const r = await httpRequest({ port: o.pager, method: 'POST', path: '/page', body: `${msg.get('PID', 3)},${msg.get('OBR', 7)}` });
-              if (!('error' in r) && r.status === 200) pages++;
-            }
-          }
+            if (!o.pageAt.has(key)) return;
+            const body = o.body === 'mrn' ? msg.get('PID', 3) : `${msg.get('PID', 3)},${msg.get('OBR', 7)}`;
+            const r = await httpRequest({ port: o.pager, method: 'POST', path: '/page', body });
+            if (!('error' in r) && r.status === 200) pages++;
+          };
+          if (o.pageMode !== 'after') await page();
           const code = o.ackCode?.(text) ?? 'AA';
           if (!sock.destroyed) sock.write(encodeFrame(`MSH|^~\\&|||||20240101000000||ACK|${msg.controlId}||2.5\rMSA|${code}|${msg.controlId}\r`));
+          if (o.pageMode === 'after') await page();
         });
       }
     });

@@ -6,8 +6,6 @@ export const SimulatorErrorCode = {
   input: 'SIM_ERR_INPUT',
   /** The state directory or its event log cannot be used. */
   state: 'SIM_ERR_STATE',
-  /** A peer broke a limit (frame, reply, body size, header timeout). */
-  limit: 'SIM_ERR_LIMIT',
 } as const;
 export type SimulatorErrorCode = (typeof SimulatorErrorCode)[keyof typeof SimulatorErrorCode];
 

@@ -349,19 +349,24 @@ export class GroupRuntime implements GroupView {
    */
   private runFast(s: Session): Promise<string> {
     const messages = this.state.messages;
+    const timeout = this.cfg.readTimeoutMs;
     return new Promise((resolve) => {
+      // One closure for the whole run of exchanges; the message in flight is in `m`/`epoch`.
+      let m = messages[this.state.position] as ReplayMessage;
+      let epoch = this.epoch;
+      const onReply = (r: ReplyOutcome): void => {
+        const outcome = this.handleReply(m, r, epoch);
+        if (outcome !== 'ok') return resolve(outcome);
+        if (this.closing || s.closed || this.waiting.length > 0 || this.state.done) return resolve('ok');
+        step();
+      };
       const step = (): void => {
-        const m = messages[this.state.position] as ReplayMessage;
         if (s.hasUnsolicited()) return resolve('ok');
-        const epoch = this.epoch;
+        m = messages[this.state.position] as ReplayMessage;
+        epoch = this.epoch;
         s.write(m.frame);
         this.emit({ type: 'write', real: this.now(), index: m.index });
-        s.onReply(this.cfg.readTimeoutMs, (r) => {
-          const outcome = this.handleReply(m, r, epoch);
-          if (outcome !== 'ok') return resolve(outcome);
-          if (this.closing || s.closed || this.waiting.length > 0 || this.state.done) return resolve('ok');
-          step();
-        });
+        s.onReply(timeout, onReply);
       };
       step();
     });
