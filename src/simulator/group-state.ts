@@ -35,7 +35,7 @@ export interface F3Point {
 }
 
 const MAX_F3_POINTS = 2000;
-const F3_SAMPLE_MS = 10 * 60_000;
+const F3_SAMPLE_MS = 60 * 60_000;
 
 export class GroupState {
   position = 0;
@@ -125,7 +125,15 @@ export class GroupState {
           this.exact.resultSent(result.key);
           this.sampleF3(result.time);
         }
-        if (this.position >= this.messages.length) this.exact.end();
+        if (this.position >= this.messages.length) {
+          this.exact.end();
+          // The last point: misses are closed at the end of the stream.
+          const t = Number.isFinite(m?.mshTime) ? (m?.mshTime as number) : (this.f3OverTime.at(-1)?.simulatedTime ?? this.startSim);
+          const sc = this.exact.scores();
+          const last = this.f3OverTime.at(-1);
+          const at = last && last.simulatedTime > t ? last.simulatedTime : t;
+          this.f3OverTime.push({ simulatedTime: at, tp: sc.tp, fp: sc.fp, fn: sc.fn, f3: sc.f3 });
+        }
         return;
       }
       case 'page':
