@@ -335,3 +335,82 @@ test("Go's flag forms are accepted: -flag value, --flag=value, --rewind=false", 
   assert.deepEqual([a.values.messages, a.values.akis, a.values.mllp, a.values.rewind, a.values.replayInRealTime], ['m.mllp', 'a.csv', 9440, false, true]);
   assert.equal(a.values.addr, '127.0.0.1', 'our default address is loopback');
 });
+
+test('--post-processed-messages: the post-processed bytes are sent, the originals are scored', async () => {
+  const dir = dataDir();
+  const post = MESSAGES.map((t) => t.replace('SOUTH RIVERSIDE', 'S\u00d6UTH RIVERSIDE'));
+  fs.writeFileSync(path.join(dir, 'post.mllp'), Buffer.concat(post.map(frameBytes)));
+  await withSim(
+    ['--post-processed-messages=post.mllp', '--on-nak=advance'],
+    async (s) => {
+      const c = new Conn();
+      await c.open(s.mllp);
+      for (let i = 0; i < 10; i++) {
+        const ev = await c.next();
+        assert.equal(ev.type === 'frame' ? post.indexOf(ev.text) : null, i);
+        if (i === 4) await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '100000001' });
+        await c.write(frameBytes(ACK));
+      }
+      assert.equal((await c.next()).type, 'close');
+      const m = await metrics(s.backstage);
+      assert.deepEqual([m.values.true_positives, m.values.results_sent], [1, 6]);
+    },
+    dir,
+  );
+});
+
+test('--simulated-time/--real-time pin the clock (with --rewind=false): the messages due by then are queued', async () => {
+  // Pin "now" to 09:30 simulated: messages 0..3 (08:00, 08:05, 09:00, 09:30) are due.
+  const now = new Date(Date.now() - 1000).toISOString().replace(/[-T:]/g, '').slice(0, 14);
+  await withSim(['--replay-in-real-time', '--rewind=false', '--simulated-time=20240401093000', `--real-time=${now}`], async (s) => {
+    assert.equal((await metrics(s.backstage)).values.queue, 4);
+  });
+  const bad = tmpDir();
+  const { parseArgs } = await import('../src/core/config.js');
+  const { command, configFromArgs } = await import('../src/cli/simulate.js');
+  assert.throws(() => configFromArgs(parseArgs(command.spec, ['--simulated-time=20240401'], {}), { cwd: bad }, () => undefined), /go together/);
+});
+
+test('admin: a fault plan can be posted at run time with the token (400 listing the problems of a bad one)', async () => {
+  await withSim(['--admin-token=t', '--rewind=false'], async (s) => {
+    const auth = { Authorization: 'Bearer t' };
+    const bad = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/faults', headers: auth, body: 'messages:\n  drop_rate: 7\n' });
+    assert.ok(!('error' in bad) && bad.status === 400 && /rate/.test(bad.body), JSON.stringify(bad));
+    const no = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/faults', body: 'messages:\n  schedule:\n    - { at: 1, fault: drop }\n' });
+    assert.ok(!('error' in no) && no.status === 401);
+    const ok = await httpRequest({ port: s.backstage, method: 'POST', path: '/groups/hospital/faults', headers: auth, body: 'messages:\n  schedule:\n    - { at: 1, fault: drop }\n' });
+    assert.ok(!('error' in ok) && ok.status === 200, JSON.stringify(ok));
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0);
+    await c.write(frameBytes(ACK));
+    assert.equal(await recvIndex(c), 1);
+    assert.equal((await c.next()).type, 'close', 'the posted plan drops the connection after message 1');
+  });
+});
+
+test('nothing a client sends crashes the simulator: random bytes on the MLLP port and random page requests', async () => {
+  const { createRng } = await import('../src/core/random.js');
+  const rng = createRng('fuzz');
+  await withSim(['--read-timeout=0.2', '--max-reply-bytes=512'], async (s) => {
+    for (let k = 0; k < 30; k++) {
+      const c = new Conn();
+      await c.open(s.mllp);
+      await c.next();
+      const len = rng.int(0, 700);
+      const bytes = Buffer.alloc(len);
+      for (let i = 0; i < len; i++) bytes[i] = rng.chance(0.1) ? rng.pick([0x0b, 0x1c, 0x0d, 0x0a, 0x7c]) : rng.int(0, 256);
+      await c.write(bytes);
+      if (rng.chance(0.5)) c.destroy();
+      else c.end();
+      const body = Buffer.from(Array.from({ length: rng.int(0, 40) }, () => rng.int(0, 256))).toString('latin1');
+      const r = await httpRequest({ port: s.pager, method: rng.pick(['POST', 'GET', 'PUT']), path: rng.pick(['/page', '/page?x=1', '/metrics', '/nope']), body });
+      assert.ok(!('error' in r), JSON.stringify(r));
+    }
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal(await recvIndex(c), 0, 'still serving');
+    c.destroy();
+    assert.equal((await httpRequest({ port: s.backstage, path: '/healthy' }) as { status: number }).status, 200);
+  });
+});

@@ -8,6 +8,9 @@ import type { GroupRuntime, SimulatorConfig } from './simulator.js';
 import { renderBackstageMetrics, courseValues } from './metrics-text.js';
 import type { SimulatorReport } from './report-data.js';
 import type { SimEvent } from './group-state.js';
+import { readBody } from './http-util.js';
+import { isEmptyFaultPlan, parseFaultPlan } from './faults.js';
+import { ConfigError } from '../core/errors.js';
 import { renderGroupPage, renderIndexPage, type GroupDetail, type GroupSummary } from './dashboard.js';
 
 export interface BackstageContext {
@@ -83,9 +86,9 @@ function tokenOk(req: http.IncomingMessage, token: string): boolean {
 
 
 export async function handleBackstage(req: http.IncomingMessage, res: http.ServerResponse, ctx: BackstageContext): Promise<void> {
-  req.resume();
   const url = (req.url ?? '/').split('?')[0] as string;
   const method = req.method ?? 'GET';
+  if (!url.endsWith('/faults')) req.resume();
   try {
     if (url === '/healthy') return send(res, 200, 'ok\n');
     if (url === '/metrics') return send(res, 200, renderBackstageMetrics(ctx.groups), 'text/plain; version=0.0.4; charset=utf-8');
@@ -94,7 +97,7 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
       const groups = ctx.groups.map(summary);
       return send(res, 200, renderIndexPage(groups), 'text/html; charset=utf-8');
     }
-    const m = /^\/groups\/([^/]+)(?:\/(rewind|disconnect))?\/?$/.exec(url);
+    const m = /^\/groups\/([^/]+)(?:\/(rewind|disconnect|faults))?\/?$/.exec(url);
     if (m) {
       let name: string;
       try {
@@ -112,6 +115,18 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
         if (action === 'rewind') {
           g.rewind();
           return send(res, 200, `rewound ${g.name}\n`);
+        }
+        if (action === 'faults') {
+          const body = await readBody(req, 64 * 1024);
+          if (body === null) return send(res, 413, 'fault plan larger than 64 KiB\n');
+          let plan;
+          try {
+            plan = parseFaultPlan(body.toString('utf8'));
+          } catch (err) {
+            return send(res, 400, `${err instanceof ConfigError ? err.problems.join('\n') : (err as Error).message}\n`);
+          }
+          g.setFaultPlan(plan);
+          return send(res, 200, `fault plan of ${g.name} ${isEmptyFaultPlan(plan) ? 'cleared' : 'replaced'}\n`);
         }
         const was = g.disconnect();
         return send(res, 200, was ? `disconnected ${g.name}\n` : `${g.name} had no connection\n`);

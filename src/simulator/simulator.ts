@@ -19,6 +19,7 @@ import { renderPagerMetrics, type GroupView } from './metrics-text.js';
 import { corruptMessage, createFaultInjector, faultCounterKeys, fragmentFrame, isEmptyFaultPlan, type FaultInjector, type FaultPlan } from './faults.js';
 import { buildReport, type SimulatorReport } from './report-data.js';
 import { handleBackstage } from './backstage.js';
+import { readBody } from './http-util.js';
 import { renderReportHtml } from './report.js';
 import { encodeFrame } from '../hl7/index.js';
 
@@ -86,7 +87,7 @@ export class GroupRuntime implements GroupView {
   connectedSince: number | null = null;
   readonly recent: SimEvent[] = [];
   private loopDone: Promise<void> = Promise.resolve();
-  private readonly injector: FaultInjector | null;
+  private injector: FaultInjector | null;
   private readonly attempts = new Map<number, number>();
   private doneListeners: (() => void)[] = [];
   private readonly defaultStartSim: number;
@@ -225,6 +226,12 @@ export class GroupRuntime implements GroupView {
     this.epoch++;
     this.attempts.clear();
     this.emit({ type: 'rewind', real: this.now(), sim: this.defaultStartSim });
+  }
+
+  /** Replaces the fault plan (admin action); an empty plan turns faults off. Takes effect from the next message. */
+  setFaultPlan(plan: FaultPlan): void {
+    this.injector = isEmptyFaultPlan(plan) ? null : createFaultInjector(plan, createRng(this.cfg.seed).stream(`group/${this.name}/admin`));
+    this.emit({ type: 'error', real: this.now(), text: `admin: fault plan ${this.injector ? 'replaced' : 'cleared'}` });
   }
 
   /** Drops the current connection (admin button). */
@@ -510,32 +517,6 @@ function send(res: http.ServerResponse, status: number, body: string, close = fa
   if (close) headers.Connection = 'close';
   res.writeHead(status, headers);
   res.end(body);
-}
-
-/** The body, or null when it is larger than `limit` (the request is then drained and dropped). */
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer | null> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    let over = false;
-    req.on('data', (c: Buffer) => {
-      if (over) return;
-      n += c.length;
-      if (n > limit) {
-        over = true;
-        resolve(null);
-        return;
-      }
-      chunks.push(c);
-    });
-    req.on('end', () => {
-      if (!over) resolve(Buffer.concat(chunks, n));
-    });
-    req.on('error', () => {
-      if (!over) resolve(null);
-      over = true;
-    });
-  });
 }
 
 function listenOn(server: net.Server | http.Server, host: string, port: number): Promise<number> {
