@@ -166,7 +166,7 @@ export interface TrainReport {
   readonly noDemographics: Assessed;
 }
 
-const DEFAULT_GBDT: Omit<GbdtOptions, 'features'> = { rounds: 100, depth: 4, learningRate: 0.15, lambda: 1, minChildWeight: 1, bins: 255 };
+const DEFAULT_GBDT: Omit<GbdtOptions, 'features'> = { rounds: 100, depth: 4, learningRate: 0.15, lambda: 1, minChildWeight: 1, bins: 255, skipGradient: 1e-3 };
 
 function fit(family: Family, ex: Examples, rows: Uint32Array, features: readonly number[], gbdt: Omit<GbdtOptions, 'features'>): ScorerParams {
   if (family === 'logistic') return trainLogistic(ex.x, FEATURE_COUNT, ex.y, rows, { features, l2: 1e-4 });
