@@ -194,6 +194,10 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
     ports ? ports.backstage.split(':')[1]! : '0',
     '--state',
     dirs.simState,
+    // The trial kills processes, never the machine: the kernel's page cache is durable enough
+    // for the simulator's log, and an fsync per exchange would set the pace of the replay.
+    '--state-sync',
+    'write',
     '--rewind=false',
     ...(options.keep ? [] : ['--report', runDir, '--exit-when-done', '--grace', String(options.graceSeconds)]),
     ...(options.speed !== undefined ? ['--speed', String(options.speed)] : []),
