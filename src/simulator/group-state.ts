@@ -3,7 +3,7 @@
  * appends it to the durable log, then applies it here; a restart applies the logged events again
  * and arrives at the very same state (position, time base, both scorings, latencies).
  */
-import type { AkiTable, ReplayMessage } from './data.js';
+import { f3, type AkiTable, type ReplayMessage } from './data.js';
 import { CompatibleScorer, type CompatibleSnapshot } from './scoring-compatible.js';
 import { ExactScorer, type ExactSnapshot } from './scoring-exact.js';
 
@@ -44,6 +44,8 @@ export class GroupState {
   rewindReal: number;
   readonly compatible: CompatibleScorer;
   readonly exact: ExactScorer;
+  /** Message index → the exact scorer's pair id (-1 for messages that are not results). */
+  private readonly pairOf: Int32Array;
   /** MRN → observation time of the last result written (MRN-only pages refer to it). */
   lastResult = new Map<string, number>();
   acks: Record<string, number> = {};
@@ -69,7 +71,8 @@ export class GroupState {
     initialReal: number,
   ) {
     this.compatible = new CompatibleScorer(akis);
-    this.exact = new ExactScorer(akis);
+    this.exact = new ExactScorer(akis, messages.flatMap((m) => (m.result ? [m.result.key] : [])));
+    this.pairOf = Int32Array.from(messages, (m) => (m.result ? this.exact.idOf(m.result.key) : -1));
     this.startSim = initialSim;
     this.rewindReal = initialReal;
   }
@@ -105,7 +108,7 @@ export class GroupState {
         if (m?.result) {
           this.lastResult.set(m.result.mrn, m.result.time);
           this.compatible.resultWritten(m.result.time, e.real);
-          this.exact.resultWritten(m.result.key, e.real);
+          this.exact.resultWritten(this.pairOf[e.index] as number, e.real);
         }
         return;
       }
@@ -122,7 +125,7 @@ export class GroupState {
         const result = m?.result ?? null;
         this.compatible.messageSent(result, e.real);
         if (result) {
-          this.exact.resultSent(result.key);
+          this.exact.resultSent(this.pairOf[e.index] as number);
           this.sampleF3(result.time);
         }
         if (this.position >= this.messages.length) {
@@ -161,8 +164,8 @@ export class GroupState {
     if (++this.resultsSinceSample < this.f3Stride) return;
     this.nextF3Sample = simTime + F3_SAMPLE_MS;
     this.resultsSinceSample = 0;
-    const s = this.exact.scores();
-    this.f3OverTime.push({ simulatedTime: simTime, tp: s.tp, fp: s.fp, fn: s.fn, f3: s.f3 });
+    const [tp, fp, fn] = this.exact.counts();
+    this.f3OverTime.push({ simulatedTime: simTime, tp, fp, fn, f3: f3(tp, fp, fn) });
     if (this.f3OverTime.length >= MAX_F3_POINTS) {
       this.f3OverTime = this.f3OverTime.filter((_, i) => i % 2 === 1);
       this.f3Stride *= 2;

@@ -48,12 +48,22 @@ function percentile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length, rank) - 1] as number;
 }
 
+/**
+ * Pairs are numbered once (every result of the stream and every row of the AKI file), so the
+ * per-message work is array indexing, not hashing: a replay runs it twice per message.
+ */
 export class ExactScorer {
-  private readonly aki = new Set<string>();
-  private readonly nhs = new Set<string>();
-  private paged = new Set<string>();
-  private sent = new Set<string>();
-  private writtenAt = new Map<string, number>();
+  /** Pair key → pair id; pairs only paged (not in the stream or file) get ids as they come. */
+  private readonly ids = new Map<string, number>();
+  private isAki: Uint8Array;
+  private isNhs: Uint8Array;
+  private akiCount = 0;
+  /** Per pair: 1 once paged / once its result was acknowledged. */
+  private paged: Uint8Array;
+  private sent: Uint8Array;
+  /** Per pair: real ms of the first write, NaN before. */
+  private writtenAt: Float64Array;
+  private pagedOther = new Set<string>();
   private tp = 0;
   private fp = 0;
   /** AKIs whose result was sent and that are not paged. */
@@ -65,17 +75,39 @@ export class ExactScorer {
   private samples: number[] = [];
   private sorted: number[] | null = [];
 
-  constructor(akis: AkiTable) {
+  /** `resultKeys`: the pair key of each result of the stream (index = its position among all pairs). */
+  constructor(akis: AkiTable, resultKeys: Iterable<string> = []) {
+    for (const k of resultKeys) if (!this.ids.has(k)) this.ids.set(k, this.ids.size);
     for (const r of akis.rows) {
-      if (r.aki) this.aki.add(key(r.mrn, r.time));
-      if (r.nhs) this.nhs.add(key(r.mrn, r.time));
+      const k = key(r.mrn, r.time);
+      if (!this.ids.has(k)) this.ids.set(k, this.ids.size);
     }
+    const n = this.ids.size;
+    this.isAki = new Uint8Array(n);
+    this.isNhs = new Uint8Array(n);
+    for (const r of akis.rows) {
+      const id = this.ids.get(key(r.mrn, r.time)) as number;
+      if (r.aki) this.isAki[id] = 1;
+      if (r.nhs) this.isNhs[id] = 1;
+    }
+    for (let i = 0; i < n; i++) this.akiCount += this.isAki[i] as number;
+    this.paged = new Uint8Array(n);
+    this.sent = new Uint8Array(n);
+    this.writtenAt = new Float64Array(n).fill(Number.NaN);
+  }
+
+  /** The id of a pair key of the stream (from the constructor's `resultKeys`), for the hot path. */
+  idOf(k: string): number {
+    const id = this.ids.get(k);
+    if (id === undefined) throw new RangeError(`unknown pair ${k}`);
+    return id;
   }
 
   reset(): void {
-    this.paged = new Set();
-    this.sent = new Set();
-    this.writtenAt = new Map();
+    this.paged.fill(0);
+    this.sent.fill(0);
+    this.writtenAt.fill(Number.NaN);
+    this.pagedOther = new Set();
     this.tp = this.fp = this.openMisses = 0;
     this.nhsTp = this.nhsFp = this.nhsFn = 0;
     this.ended = false;
@@ -83,18 +115,18 @@ export class ExactScorer {
     this.sorted = [];
   }
 
-  /** A result (pair key `k`, see pairKey) was written. */
-  resultWritten(k: string, realMs: number): void {
-    if (!this.writtenAt.has(k)) this.writtenAt.set(k, realMs);
+  /** A result (pair id, see idOf) was written. */
+  resultWritten(id: number, realMs: number): void {
+    if (Number.isNaN(this.writtenAt[id])) this.writtenAt[id] = realMs;
   }
 
-  /** A result (pair key `k`) was acknowledged. */
-  resultSent(k: string): void {
-    if (this.sent.has(k)) return;
-    this.sent.add(k);
-    const isAki = this.aki.has(k);
-    if (isAki && !this.paged.has(k)) this.openMisses++;
-    const isNhs = this.nhs.has(k);
+  /** A result (pair id) was acknowledged. */
+  resultSent(id: number): void {
+    if (this.sent[id]) return;
+    this.sent[id] = 1;
+    const isAki = this.isAki[id] === 1;
+    if (isAki && !this.paged[id]) this.openMisses++;
+    const isNhs = this.isNhs[id] === 1;
     if (isNhs && isAki) this.nhsTp++;
     else if (isNhs) this.nhsFp++;
     else if (isAki) this.nhsFn++;
@@ -102,19 +134,32 @@ export class ExactScorer {
 
   page(mrn: string, time: number, realMs: number): void {
     const k = key(mrn, time);
-    if (this.paged.has(k)) return;
-    this.paged.add(k);
-    if (this.aki.has(k)) {
+    const id = this.ids.get(k);
+    if (id === undefined) {
+      // Neither in the stream nor in the file: a false positive, once.
+      if (this.pagedOther.has(k)) return;
+      this.pagedOther.add(k);
+      this.fp++;
+      return;
+    }
+    if (this.paged[id]) return;
+    this.paged[id] = 1;
+    if (this.isAki[id]) {
       this.tp++;
-      if (this.sent.has(k)) this.openMisses--;
+      if (this.sent[id]) this.openMisses--;
     } else {
       this.fp++;
     }
-    const at = this.writtenAt.get(k);
-    if (at !== undefined) {
+    const at = this.writtenAt[id] as number;
+    if (!Number.isNaN(at)) {
       this.samples.push(Math.max(0, (realMs - at) / 1000));
       this.sorted = null;
     }
+  }
+
+  /** TP, FP, FN now (cheap; no objects). */
+  counts(): [number, number, number] {
+    return [this.tp, this.fp, this.ended ? this.akiCount - this.tp : this.openMisses];
   }
 
   /** The stream has ended: every AKI not paged is a miss from now on. */
@@ -150,12 +195,15 @@ export class ExactScorer {
     let fn = this.openMisses;
     let nhs = counts(this.nhsTp, this.nhsFp, this.nhsFn);
     if (this.ended) {
-      fn = this.aki.size - this.tp;
+      fn = this.akiCount - this.tp;
       let t = 0;
       let f = 0;
-      for (const k of this.nhs) if (this.aki.has(k)) t++;
-      else f++;
-      nhs = counts(t, f, this.aki.size - t);
+      for (let i = 0; i < this.isNhs.length; i++) {
+        if (!this.isNhs[i]) continue;
+        if (this.isAki[i]) t++;
+        else f++;
+      }
+      nhs = counts(t, f, this.akiCount - t);
     }
     return { ...counts(this.tp, this.fp, fn), nhs };
   }
