@@ -234,6 +234,8 @@ export interface DetectorProcess {
   readonly logs: string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   metrics(): Promise<string>;
+  /** Resolves at the next log line (from now on) matching `re`. */
+  nextLog(re: RegExp): Promise<string>;
 }
 
 /** Spawns `swemls detect` and resolves once it prints its `listening metrics=` line. */
@@ -243,7 +245,17 @@ export function spawnDetector(args: readonly string[], env: Record<string, strin
     env: { PATH: process.env.PATH ?? '', ...env },
   });
   const logs: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => logs.push(l));
+  const stderrLines = createInterface({ input: child.stderr! });
+  stderrLines.on('line', (l) => logs.push(l));
+  const nextLog = (re: RegExp): Promise<string> =>
+    new Promise((resolve) => {
+      const on = (l: string): void => {
+        if (!re.test(l)) return;
+        stderrLines.off('line', on);
+        resolve(l);
+      };
+      stderrLines.on('line', on);
+    });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout! });
@@ -256,6 +268,7 @@ export function spawnDetector(args: readonly string[], env: Record<string, strin
         metricsPort,
         logs,
         exited,
+        nextLog,
         metrics: () =>
           new Promise<string>((res, rej) => {
             http

@@ -38,6 +38,7 @@ export class FeedClient {
   private loop: Promise<void> | undefined;
   private batch: { frame: IncomingFrame; t0: number }[] = [];
   private connections = 0;
+  private framesThisConnection = 0;
   /** Resolves when connected (the first time after it is read). */
   private connectedWaiters: (() => void)[] = [];
 
@@ -87,11 +88,14 @@ export class FeedClient {
         await conn.close(100);
         break;
       }
-      failures = 0;
       this.connections++;
       if (this.connections > 1) metrics?.reconnects.inc();
       metrics?.connected.set(1);
-      logger?.info({ address: `${this.o.host}:${this.o.port}` }, 'feed: connected');
+      // Log a connection only when the previous one carried messages (or it is the first):
+      // a server that accepts and closes at once (end of its stream) is logged once, not per attempt.
+      const quietBefore = this.framesThisConnection === 0 && this.connections > 1;
+      if (!quietBefore) logger?.info({ address: `${this.o.host}:${this.o.port}` }, 'feed: connected');
+      this.framesThisConnection = 0;
       this.connection = conn;
       for (const w of this.connectedWaiters.splice(0)) w();
       const closed = new Promise<void>((resolve) => conn.once('close', resolve));
@@ -101,9 +105,11 @@ export class FeedClient {
       await closed;
       this.connection = undefined;
       metrics?.connected.set(0);
-      if (!this.stopping) logger?.warn('feed: connection closed, reconnecting');
-      // A short pause before reconnecting (the first attempt comes quickly).
-      await this.pause(nextDelay(this.o.policy ?? defaultReconnectPolicy, 0, this.o.rng) ?? 50);
+      const quiet = this.framesThisConnection === 0;
+      if (!this.stopping && !(quiet && quietBefore)) logger?.warn({ messages: this.framesThisConnection }, quiet ? 'feed: connection closed without a message; reconnecting with backoff' : 'feed: connection closed, reconnecting');
+      // A connection that brought messages: reconnect quickly. One that brought none: back off further.
+      failures = quiet ? failures + 1 : 0;
+      await this.pause(nextDelay(this.o.policy ?? defaultReconnectPolicy, quiet ? failures : 0, this.o.rng) ?? 50);
     }
   }
 
@@ -120,6 +126,7 @@ export class FeedClient {
   }
 
   private onFrame(payload: Buffer | undefined): void {
+    this.framesThisConnection++;
     const t0 = monotonicMs();
     this.batch.push({ frame: { payload, receivedAt: this.o.clock.now() }, t0 });
     // Frames decoded from one read arrive in one synchronous burst: handle them together.
