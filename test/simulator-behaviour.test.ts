@@ -414,3 +414,23 @@ test('nothing a client sends crashes the simulator: random bytes on the MLLP por
     assert.equal((await httpRequest({ port: s.backstage, path: '/healthy' }) as { status: number }).status, 200);
   });
 });
+
+test('shutdown waits for the exchange in progress: the reply that arrives counts, and the state keeps it', async () => {
+  const dir = dataDir();
+  fs.mkdirSync(path.join(dir, 'state'));
+  const s = await startSim(['--messages=messages.mllp', '--akis=akis.csv', '--state=state', '--rewind=false'], dir);
+  const c = new Conn();
+  await c.open(s.mllp);
+  assert.equal(await recvIndex(c), 0);
+  const closing = s.sim.close();
+  await c.write(frameBytes(ACK));
+  assert.equal((await c.next()).type, 'close', 'closed after the reply, no next message');
+  await closing;
+  await withSim(
+    ['--state=state', '--rewind=false'],
+    async (again) => {
+      assert.equal((await metrics(again.backstage)).values.messages_sent, 1);
+    },
+    dir,
+  );
+});

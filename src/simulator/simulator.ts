@@ -501,9 +501,14 @@ export class GroupRuntime implements GroupView {
     this.wakeLoop = null;
     w?.();
     for (const s of this.waiting.splice(0)) s.destroy();
-    if (this.current) {
-      this.current.destroy();
-      this.current.abort();
+    const cur = this.current;
+    if (cur) {
+      // As the reference: let the exchange in progress finish (its reply counts), up to the read timeout.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.loopDone, new Promise<void>((r) => (timer = setTimeout(r, this.cfg.readTimeoutMs)))]);
+      clearTimeout(timer);
+      cur.destroy();
+      cur.abort();
     }
     await this.loopDone;
     await Promise.all([closeServer(this.mllpServer), closeServer(this.pagerServer)]);
