@@ -252,7 +252,6 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
         this.onClose();
         resolve();
       }, lingerMs);
-      timer.unref?.();
       this.stream.once('close', () => {
         clearTimeout(timer);
         resolve();

@@ -11,6 +11,9 @@ const CR = CARRIAGE_RETURN;
 const ORU = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120224307||ORU^R01|||2.5\rPID|1||478237423\rOBR|1||||||20240120224307\rOBX|1|SN|CREATININE||103.4\r';
 const ADT = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120163000||ADT^A01|||2.5\rPID|1||478237423||JANE DOE||19840203|F\r';
 
+/** A failing property stops shrinking after 10 s instead of blocking the event loop for minutes. */
+const LIMIT = { interruptAfterTimeLimit: 10_000, markInterruptAsFailure: true } as const;
+
 function payloads(frames: readonly MllpFrame[]): string[] {
   return frames.map((f) => (f.ok ? f.payload.toString('latin1') : `<${f.error.code}>`));
 }
@@ -280,7 +283,7 @@ describe('decodeFrames', () => {
   });
 });
 
-describe('MllpDecoder properties (fast-check)', () => {
+describe('MllpDecoder properties (fast-check)', { timeout: 60_000 }, () => {
   // Payloads: any bytes but 0x0B and 0x1C (a message), so framing alone decides the outcome.
   const payload = fc.uint8Array({ minLength: 1, maxLength: 300 }).map((a) => Buffer.from(a.map((b) => (b === VT || b === FS ? 0x41 : b))));
   const noise = fc.uint8Array({ maxLength: 8 }).map((a) => Buffer.from(a.map((b) => (b === VT ? 0 : b))));
@@ -300,7 +303,7 @@ describe('MllpDecoder properties (fast-check)', () => {
         );
         assert.equal(decoder.buffered, 0);
       }),
-      { numRuns: 300 },
+      { numRuns: 300, ...LIMIT },
     );
   });
 
@@ -335,7 +338,7 @@ describe('MllpDecoder properties (fast-check)', () => {
           assert.equal(d.lenientEnds, ref.lenient);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: 1000, ...LIMIT },
     );
   });
 
@@ -357,7 +360,7 @@ describe('MllpDecoder properties (fast-check)', () => {
           assert.ok(d.buffered <= max + 1);
         }
       }),
-      { numRuns: 500 },
+      { numRuns: 500, ...LIMIT },
     );
   });
 });
