@@ -40,6 +40,7 @@ if [ -z "$base" ]; then
       exit 1
     fi
     rootfs=$(mktemp -d /tmp/swemls-rootfs.XXXXXX)
+    chmod 0755 "$rootfs" # mktemp makes it 0700: that would become the image's /, closed to uid 10001
     trap 'rm -rf "$rootfs"' EXIT
     echo "build-image: making $base with debootstrap ($mirror) and $("$node_bin" --version)"
     debootstrap --variant=minbase bookworm "$rootfs" "$mirror" >"$rootfs.log" 2>&1 || {
@@ -47,20 +48,27 @@ if [ -z "$base" ]; then
       exit 1
     }
     cp "$node_bin" "$rootfs/usr/local/bin/node"
-    mkdir -p "$rootfs/usr/local/lib/node_modules"
+    mkdir -p "$rootfs/usr/local/lib/node_modules" "$rootfs/usr/local/include"
     cp -a "$npm_dir" "$rootfs/usr/local/lib/node_modules/npm"
     ln -s ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/local/bin/npm"
     rm -rf "$rootfs/var/cache/apt/archives/"*.deb "$rootfs/var/lib/apt/lists/"*
+    # The import's --change options, built up as positional parameters.
+    set --
+    # node-gyp (better-sqlite3) downloads Node's headers unless told where they are: ship them.
+    headers=$(dirname "$node_bin")/../include/node
+    if [ -d "$headers" ]; then
+      cp -a "$headers" "$rootfs/usr/local/include/node"
+      set -- "$@" --change "ENV npm_config_nodedir=/usr/local"
+    fi
     # A machine whose TLS to the npm registry goes through a proxy with its own CA names it in
     # NODE_EXTRA_CA_CERTS: the local base trusts it too, or `npm ci` fails in the build stage.
     # (This local base is a stand-in for node:20-bookworm-slim; build registry images from that.)
-    change=""
     if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
       cp "$NODE_EXTRA_CA_CERTS" "$rootfs/usr/local/share/build-extra-ca.crt"
-      change="ENV NODE_EXTRA_CA_CERTS=/usr/local/share/build-extra-ca.crt"
+      set -- "$@" --change "ENV NODE_EXTRA_CA_CERTS=/usr/local/share/build-extra-ca.crt"
       echo "build-image: the local base trusts the extra CA in \$NODE_EXTRA_CA_CERTS"
     fi
-    tar -C "$rootfs" -c . | pod import ${change:+--change "$change"} - "$base"
+    tar -C "$rootfs" -c . | pod import "$@" - "$base"
     rm -f "$rootfs.log"
   fi
 fi
