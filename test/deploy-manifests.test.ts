@@ -298,3 +298,22 @@ describe('state guard (init container)', () => {
     assert.deepEqual(guardInit.command, ['/bin/sh', '/scripts/state-guard.sh']);
   });
 });
+
+describe('the operator commands of docs/operations.md', () => {
+  test('render-cohort.ts --check passes here, and validate-manifests.ts exits 1 on a broken kustomization', (t) => {
+    if (!needTool(t, 'kubectl', installKubectl)) return;
+    const check = run(process.execPath, ['--import', 'tsx', path.join(root, 'deploy/scripts/render-cohort.ts'), '--check'], { cwd: root });
+    assert.equal(check.status, 0, check.stderr);
+    assert.match(check.stdout, /up to date/);
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-cli-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(path.join(dir, 'kustomization.yaml'), 'resources:\n  - deployment.yaml\n');
+    writeFileSync(path.join(dir, 'deployment.yaml'), 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: detector\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: d}\n  template:\n    metadata:\n      labels: {app: d}\n    spec:\n      containers:\n        - name: d\n          image: swemls\n          args: [detect]\n          livenessprobe: {}\n');
+    const r = run(process.execPath, ['--import', 'tsx', path.join(root, 'deploy/scripts/validate-manifests.ts'), dir], { cwd: root });
+    assert.equal(r.status, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /FAIL/);
+    assert.match(r.stdout, /livenessprobe: unknown field/);
+    assert.match(r.stdout, /strategy.type must be Recreate/);
+    assert.match(r.stdout, /must mount \/state/);
+  });
+});
