@@ -98,6 +98,16 @@ describe('swemls generate (CLI)', () => {
     });
   }
 
+  it('fails with exit code 1 and GEN_ERR_OUTPUT when the output directory cannot be made', async () => {
+    const file = path.join(root, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const r = await run(['--days', '2', '--history', '1', '--population', '50', '--out', path.join(file, 'sub')]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^swemls generate: GEN_ERR_OUTPUT: cannot create the output directory .*a-file\/sub: /);
+    assert.equal(r.stderr.trimEnd().split('\n').length, 1);
+  });
+
   it('rejects an invalid profile file with exit code 2, naming the field', async () => {
     const file = path.join(root, 'bad.yaml');
     writeFileSync(file, 'name: bad\nextends: kit\ntests:\n  dailyProbability: 2\n');

@@ -19,6 +19,7 @@ import { createRng } from '../core/random.js';
 import { buildAdmitMessage, buildDischargeMessage, buildResultMessage } from '../hl7/course-messages.js';
 import { median, nhsAki } from '../aki/nhs.js';
 import { fbeta } from '../aki/score.js';
+import { GeneratorError, GeneratorErrorCode } from './errors.js';
 import { BufferedFileWriter } from './file-writer.js';
 import { CsvDateFormatter, DAY_MS, EPOCH_MS, MINUTE_MS, formatFixed2 } from './format.js';
 import { NumberHeap } from './heap.js';
@@ -156,12 +157,22 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
   const { dailyProbability, admitProbability, repeatProbability } = profile.tests;
   const { dailySd, stayMeanDays, staySdDays } = profile.admissions;
 
-  mkdirSync(options.out, { recursive: true });
+  try {
+    mkdirSync(options.out, { recursive: true });
+  } catch (err) {
+    throw new GeneratorError(GeneratorErrorCode.output, `cannot create the output directory ${options.out}: ${(err as Error).message}`, { cause: err });
+  }
   const file = (name: string): string => path.join(options.out, name);
   const dates = new CsvDateFormatter();
   const open: BufferedFileWriter[] = [];
   const openWriter = (name: string): BufferedFileWriter => {
-    const w = new BufferedFileWriter(file(name));
+    let w: BufferedFileWriter;
+    try {
+      w = new BufferedFileWriter(file(name));
+    } catch (err) {
+      for (const o of open) o.abort();
+      throw new GeneratorError(GeneratorErrorCode.output, `cannot write ${file(name)}: ${(err as Error).message}`, { cause: err });
+    }
     open.push(w);
     return w;
   };
@@ -464,6 +475,12 @@ export async function runEngine(options: EngineOptions, profile: Profile, onProg
     };
   } catch (err) {
     for (const w of open) w.abort();
+    if (err instanceof GeneratorError) throw err;
+    const code = (err as { code?: unknown }).code;
+    // File-system failures while writing (disk full, directory removed) keep a stable code.
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      throw new GeneratorError(GeneratorErrorCode.output, `writing into ${options.out} failed: ${(err as Error).message}`, { cause: err });
+    }
     throw err;
   }
 }

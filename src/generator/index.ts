@@ -8,6 +8,7 @@ import { runEngine, type EngineOptions, type GenerateProgress, type GenerateSumm
 import { loadProfile, type Profile } from './profile.js';
 
 export type { GenerateProgress, GenerateSummary } from './engine.js';
+export { GeneratorError, GeneratorErrorCode } from './errors.js';
 export { BUILT_IN_PROFILES, loadProfile, validateProfile, type Profile } from './profile.js';
 
 /** Options of `generate` (the CLI's flags; defaults as in the course kit). */
