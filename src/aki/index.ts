@@ -40,6 +40,7 @@ export {
   type Prediction,
   type SubModel,
 } from './model.js';
+export { DEFAULT_MODEL_PATH, loadDefaultModel } from './default-model.js';
 export { nhsEnglandAki, nhsEnglandStage, type AkiStage } from './nhs-england.js';
 export { parsePatientCsv, readPatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
 export { AkiError, AkiErrorCode } from './errors.js';

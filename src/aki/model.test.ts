@@ -97,3 +97,16 @@ describe('thresholds', () => {
     assert.deepEqual([e.tp, e.fp, e.fn, e.tn], [3, 1, 0, 2]);
   });
 });
+
+describe('the default model', () => {
+  it('loads from any working directory and is a learned model with both submodels', async () => {
+    const { loadDefaultModel, DEFAULT_MODEL_PATH } = await import('./default-model.js');
+    assert.match(DEFAULT_MODEL_PATH, /models[\\/]default\.json$/);
+    const m = loadDefaultModel();
+    assert.ok(m.kind === 'gbdt' || m.kind === 'logistic');
+    // A doubling within a day is an AKI with or without demographics; a stable result is not.
+    assert.equal(m.predict(stateOf([100, 101, 99, 210]), { age: 50, sex: 'f' }).aki, true);
+    assert.equal(m.predict(stateOf([100, 101, 99, 210]), {}).aki, true);
+    assert.equal(m.predict(stateOf([100, 101, 99, 102]), { age: 50, sex: 'f' }).aki, false);
+  });
+});

@@ -5,16 +5,14 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { monotonicMs } from '../core/clock.js';
 import { formatLabelCsv, readPatientCsv } from '../aki/dataset.js';
 import { createPatientState, resetPatientState, updatePatientState } from '../aki/features.js';
+import { DEFAULT_MODEL_PATH } from '../aki/default-model.js';
 import { loadModel, nhsEnglandModel, nhsModel, type Model } from '../aki/model.js';
 import { ExitCode, type Command } from './command.js';
 import { parseStreamStart } from './train.js';
 
-/** The committed default model (models/default.json of the package). */
-export const DEFAULT_MODEL_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../models/default.json');
 
 /** Loads `nhs`, `default` or a model file path (relative to `cwd`). */
 export function resolveModel(spec: string, cwd: string, streamStart?: number | null): Model {
