@@ -39,10 +39,14 @@ export function wallNow(): number {
   return Date.now();
 }
 
-/** A clock that moves only when told to: for tests. */
+/**
+ * A clock that moves only when told to: for tests. `sleep(ms)` resolves when `advance`/`set`
+ * moves the time to or past its due time (a sleep of 0 waits for the next `advance`, even of 0).
+ */
 export class FakeClock implements Clock {
   private current: number;
-  private sleepers: { at: number; resolve: () => void }[] = [];
+  private sleepers: { at: number; seq: number; resolve: () => void; cleanup: () => void }[] = [];
+  private seq = 0;
 
   constructor(start = 0) {
     this.current = start;
@@ -55,37 +59,59 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(signal.reason);
-      const entry = { at: this.current + Math.max(0, ms), resolve };
+      const onAbort = (): void => {
+        this.sleepers = this.sleepers.filter((s) => s !== entry);
+        reject(signal?.reason);
+      };
+      const entry = { at: this.current + Math.max(0, ms), seq: this.seq++, resolve, cleanup: () => signal?.removeEventListener('abort', onAbort) };
       this.sleepers.push(entry);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          this.sleepers = this.sleepers.filter((s) => s !== entry);
-          reject(signal.reason);
-        },
-        { once: true },
-      );
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
-  /** Moves time forward, waking every sleeper that falls due, in order. */
+  /** Moves time forward, waking every sleeper that falls due, in order of due time. */
   advance(ms: number): void {
     this.set(this.current + ms);
   }
 
-  /** Sets the time (never backwards), waking sleepers that fall due. */
+  /** Sets the time (never backwards), waking sleepers that fall due, in order of due time. */
   set(to: number): void {
     if (to < this.current) throw new RangeError('a FakeClock never goes backwards');
     this.current = to;
-    const due = this.sleepers.filter((s) => s.at <= to).sort((x, y) => x.at - y.at);
+    const due = this.sleepers.filter((s) => s.at <= to).sort((x, y) => x.at - y.at || x.seq - y.seq);
     this.sleepers = this.sleepers.filter((s) => s.at > to);
-    for (const s of due) s.resolve();
+    for (const s of due) {
+      s.cleanup();
+      s.resolve();
+    }
+  }
+
+  /**
+   * Moves time forward step by step: to each sleeper's due time in turn, waking it and letting
+   * the code it releases run (and sleep again) before going on, up to `now() + ms`. Use this
+   * when a loop sleeps repeatedly and must see each intermediate time.
+   */
+  async advanceStepwise(ms: number): Promise<void> {
+    const target = this.current + ms;
+    for (;;) {
+      const next = this.sleepers.reduce((m, s) => Math.min(m, s.at), Infinity);
+      if (next > target) break;
+      this.set(Math.max(this.current, next));
+      await flushPromises();
+    }
+    this.set(target);
+    await flushPromises();
   }
 
   /** How many sleepers are waiting. */
   get pending(): number {
     return this.sleepers.length;
   }
+}
+
+/** Lets pending promise callbacks (and what they start) run: a macrotask turn. */
+function flushPromises(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /**

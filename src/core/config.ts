@@ -29,6 +29,10 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   /** Accepted for compatibility and ignored; the text is printed as a note when it is used. */
   readonly ignoredNote?: string;
+  /** Must be given (by flag or env); a default makes no sense for it. */
+  readonly required?: boolean;
+  /** A further check on the converted value: returns a problem (without the option name) or undefined. */
+  readonly validate?: (value: string | number | boolean) => string | undefined;
 }
 
 /** A command: its name, what it does and its options. */
@@ -95,6 +99,15 @@ function convert(opt: OptionSpec, raw: string, source: string, problems: string[
   }
 }
 
+function convertChecked(opt: OptionSpec, raw: string, source: string, problems: string[]): unknown {
+  const v = convert(opt, raw, source, problems);
+  if (v === undefined || !opt.validate) return v;
+  const problem = opt.validate(v as string | number | boolean);
+  if (problem === undefined) return v;
+  problems.push(`${source}: ${problem}`);
+  return undefined;
+}
+
 /**
  * Parses argv and env against a command's options. Throws `ConfigError` listing every problem.
  */
@@ -108,6 +121,8 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
   const notes: string[] = [];
   const values: Record<string, unknown> = {};
   const given = new Set<string>();
+  /** Options that appeared as flags, valid or not: env and defaults do not stand in for them. */
+  const flagged = new Set<string>();
   const positionals: string[] = [];
   let help = false;
 
@@ -139,6 +154,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
       problems.push(`unknown option '${arg.split('=')[0]}' (see '${spec.name} --help')`);
       continue;
     }
+    flagged.add(camelCase(opt.name));
     let raw: string;
     if (inline !== undefined) raw = inline;
     else if (opt.type === 'boolean') raw = 'true';
@@ -155,7 +171,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
       notes.push(`--${name} is accepted for compatibility and ignored: ${opt.ignoredNote}`);
       continue;
     }
-    const v = convert(opt, raw, `--${opt.name}`, problems);
+    const v = convertChecked(opt, raw, `--${opt.name}`, problems);
     if (v === undefined) continue;
     const key = camelCase(opt.name);
     given.add(key);
@@ -165,14 +181,18 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
 
   for (const opt of spec.options) {
     const key = camelCase(opt.name);
-    if (given.has(key)) continue;
+    if (given.has(key) || flagged.has(key)) continue;
     const fromEnv = opt.env ? env[opt.env] : undefined;
     if (fromEnv !== undefined && fromEnv !== '') {
-      const v = convert(opt, fromEnv, `${opt.env}`, problems);
+      const v = convertChecked(opt, fromEnv, `${opt.env}`, problems);
       if (v !== undefined) {
         values[key] = opt.type === 'strings' ? [v] : v;
         given.add(key);
       }
+      continue;
+    }
+    if (opt.required) {
+      problems.push(`option '--${opt.name}' is required${opt.env ? ` (or set ${opt.env})` : ''}`);
       continue;
     }
     if (opt.default !== undefined) values[key] = opt.default;

@@ -21,7 +21,11 @@ export interface Rng {
   chance(p: number): boolean;
   /** One element of a non-empty array. */
   pick<T>(items: readonly T[]): T;
-  /** An index drawn with the given non-negative weights (cumulative table recommended for hot paths). */
+  /**
+   * An index drawn in proportion to non-negative weights, given as their cumulative sums (see
+   * `cumulativeWeights`); a zero weight is never drawn. With no positive weight it still draws
+   * (callers draw unconditionally to keep streams aligned) and returns the last index (0 when empty).
+   */
   weighted(cumulative: Float64Array | readonly number[]): number;
   /** An independent stream derived from this one's seed and a name. */
   stream(name: string): Rng;
