@@ -35,7 +35,7 @@ function pagePlan(data: string): Set<string> {
   return keys;
 }
 
-test('kill -9 at random points, restarted each time, ends with the same exact metrics as an uninterrupted replay', async () => {
+test('kill -9 at random points (--state-sync fsync and write), restarted each time, ends with the same exact metrics as an uninterrupted replay', async () => {
   const data = generate(21);
   const total = fs.readFileSync(path.join(data, 'messages.mllp')).filter((b) => b === 0x0b).length;
   const plan = pagePlan(data);
@@ -58,8 +58,10 @@ test('kill -9 at random points, restarted each time, ends with the same exact me
   let received = 0;
   let timeBase: { sim: number; real: number } | null = null;
   for (let run = 0; ; run++) {
+    // Alternate time zones and both durability modes across the restarts.
     const tz = run % 2 ? 'Asia/Tokyo' : 'America/New_York';
-    const sim = await spawnSim([...common, '--state', s2, '--report', r2], { cwd: data, env: { TZ: tz } });
+    const sync = run % 2 ? 'write' : 'fsync';
+    const sim = await spawnSim([...common, '--state', s2, '--state-sync', sync, '--report', r2], { cwd: data, env: { TZ: tz } });
     const m = await metrics(sim.backstage);
     const base = { sim: m.values.simulator_time_base_simulated_seconds as number, real: m.values.simulator_time_base_real_seconds as number };
     if (timeBase === null) timeBase = base;

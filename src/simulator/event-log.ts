@@ -1,9 +1,10 @@
 /**
  * The durable event log of a group (`--state DIR`): `<group>.events.jsonl`, one JSON event per
- * line, times in ms since the epoch (UTC). Each event is written with one write(2) before it is
- * applied, so a `kill -9` of the simulator loses nothing it has counted; `sync()` makes a group
- * commit (one fdatasync for every event written since the last one) for machine crashes, and
- * the replay loop awaits it before the next exchange. A torn last line (a crash mid-write) is
+ * line, times in ms since the epoch (UTC). Events are queued as they happen and written with one
+ * write(2) by `flush()` before anything that depends on them is visible to a peer (the next
+ * message, a page's answer), so a `kill -9` of the simulator loses nothing it has counted;
+ * `sync()` adds a group commit (one fdatasync for every event written since the last one) for
+ * machine crashes. A torn last line (a crash mid-write) is
  * dropped on reading.
  *
  * The reference's text log (`<group>.log`: `Type SimulatedTime RealTime Index`) is read when no
@@ -97,6 +98,8 @@ export function readReferenceLog(text: string): { events: SimEvent[]; skipped: n
 export class EventLog {
   private fd: number;
   private dirty = false;
+  /** Lines appended and not yet written (written together by flush: one write(2)). */
+  private pending: string[] = [];
   private syncing: Promise<void> | null = null;
   private closed = false;
 
@@ -138,6 +141,7 @@ export class EventLog {
       if (source !== 'ours') {
         log.writeLine(JSON.stringify(HEADER));
         for (const e of events) log.append(e);
+        log.flush();
         fs.fsyncSync(fd);
         log.dirty = false;
       }
@@ -154,15 +158,28 @@ export class EventLog {
     while (off < buf.length) off += fs.writeSync(this.fd, buf, off);
   }
 
-  /** Writes one event (in the kernel when this returns: it survives the process being killed). */
+  /**
+   * Queues one event. It reaches the kernel (and survives the process being killed) at the next
+   * flush(), which the simulator calls before anything that depends on the event is visible to
+   * a peer (the next message written, a page answered).
+   */
   append(e: SimEvent): void {
     if (this.closed) return;
-    this.writeLine(JSON.stringify(e));
+    this.pending.push(JSON.stringify(e));
+  }
+
+  /** Writes every queued event with one write(2). */
+  flush(): void {
+    if (this.pending.length === 0 || this.closed) return;
+    const text = this.pending.join('\n') + '\n';
+    this.pending = [];
+    this.writeLine(text.slice(0, -1));
     this.dirty = true;
   }
 
-  /** Group commit: resolves once every event appended before the call is on disk. */
+  /** Group commit: flushes, then resolves once every event appended before the call is on disk. */
   sync(): Promise<void> {
+    this.flush();
     if (!this.dirty || this.closed) return this.syncing ?? Promise.resolve();
     if (this.syncing) return this.syncing.then(() => this.sync());
     this.dirty = false;
@@ -178,6 +195,7 @@ export class EventLog {
 
   close(): void {
     if (this.closed) return;
+    this.flush();
     this.closed = true;
     try {
       fs.fsyncSync(this.fd);

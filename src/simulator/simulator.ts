@@ -123,8 +123,11 @@ export class GroupRuntime implements GroupView {
     if (e.type === 'reply' && this.state.done) this.notifyDone();
   }
 
+  /** Makes every event so far durable (write: in the kernel; fsync: on disk) before the next visible step. */
   private async commit(): Promise<void> {
-    if (this.log && this.cfg.stateSync === 'fsync') await this.log.sync();
+    if (!this.log) return;
+    if (this.cfg.stateSync === 'fsync') await this.log.sync();
+    else this.log.flush();
   }
 
   connected(): boolean {
@@ -280,7 +283,7 @@ export class GroupRuntime implements GroupView {
             continue; // re-check takeover, shutdown and due time
           }
         }
-        const fast = this.injector === null && this.log === null && this.cfg.speed === null;
+        const fast = this.injector === null && this.cfg.speed === null && (this.log === null || this.cfg.stateSync === 'write');
         const outcome = fast ? await this.runFast(s) : await this.exchange(s, m);
         if (outcome !== 'ok') {
           reason = outcome;
@@ -350,7 +353,7 @@ export class GroupRuntime implements GroupView {
   }
 
   /**
-   * The fast path (no faults, no durable log, no pacing): each reply is handled and the next
+   * The fast path (no faults, no pacing, no log or `--state-sync write`): each reply is handled and the next
    * message written inside the socket's data callback, with no promise or timer per message.
    * Resolves with 'ok' when the slow path must take over again, or why the connection ends.
    */
@@ -371,6 +374,7 @@ export class GroupRuntime implements GroupView {
         if (s.hasUnsolicited()) return resolve('ok');
         m = messages[this.state.position] as ReplayMessage;
         epoch = this.epoch;
+        this.log?.flush(); // the previous reply is in the kernel before the next message goes out
         s.write(m.frame);
         this.emit({ type: 'write', real: this.now(), index: m.index });
         s.onReply(timeout, onReply);
