@@ -37,43 +37,58 @@ export function gbdtScore(p: GbdtParams, x: ArrayLike<number>): number {
   return 1 / (1 + Math.exp(-z));
 }
 
+/** Depth of a tree (a lone leaf has depth 0). */
+function treeDepth(t: TreeParams, node = 0): number {
+  if ((t.feature[node] as number) < 0) return 0;
+  return 1 + Math.max(treeDepth(t, t.left[node] as number), treeDepth(t, t.right[node] as number));
+}
+
 /**
- * A scorer over flat typed arrays (all trees concatenated), for the hot path: the same result
- * as `gbdtScore`, without chasing per-tree objects.
+ * A scorer for the hot path, with the same result as `gbdtScore`: every tree laid out as a
+ * complete binary tree of the forest's depth in flat typed arrays (a leaf above the bottom is
+ * repeated below a split that always goes left), so scoring is a fixed number of index steps
+ * per tree without chasing child pointers. Forests deeper than 10 keep the pointer walk.
  */
 export function compileGbdt(p: GbdtParams): (x: ArrayLike<number>) => number {
-  let total = 0;
-  for (const t of p.trees) total += t.feature.length;
-  const feature = new Int32Array(total);
-  const threshold = new Float64Array(total);
-  const left = new Int32Array(total);
-  const right = new Int32Array(total);
-  const value = new Float64Array(total);
-  const roots = new Int32Array(p.trees.length);
-  let off = 0;
-  p.trees.forEach((t, k) => {
-    roots[k] = off;
-    for (let i = 0; i < t.feature.length; i++) {
-      feature[off + i] = t.feature[i] as number;
-      threshold[off + i] = t.threshold[i] as number;
-      left[off + i] = off + (t.left[i] as number);
-      right[off + i] = off + (t.right[i] as number);
-      value[off + i] = t.value[i] as number;
-    }
-    off += t.feature.length;
-  });
+  const depth = p.trees.reduce((d, t) => Math.max(d, treeDepth(t)), 0);
   const base = p.base;
-  const nTrees = roots.length;
+  if (depth > 10) return (x) => gbdtScore(p, x);
+  const inner = (1 << depth) - 1;
+  const leaves = 1 << depth;
+  const nTrees = p.trees.length;
+  const feature = new Int32Array(nTrees * inner);
+  const threshold = new Float64Array(nTrees * inner);
+  const leaf = new Float64Array(nTrees * leaves);
+  p.trees.forEach((t, k) => {
+    const place = (node: number, pos: number, level: number): void => {
+      const f = t.feature[node] as number;
+      if (level === depth) {
+        leaf[k * leaves + (pos - inner)] = t.value[node] as number;
+        return;
+      }
+      if (f < 0) {
+        feature[k * inner + pos] = 0;
+        threshold[k * inner + pos] = Number.POSITIVE_INFINITY;
+        place(node, 2 * pos + 1, level + 1);
+        place(node, 2 * pos + 2, level + 1);
+      } else {
+        feature[k * inner + pos] = f;
+        threshold[k * inner + pos] = t.threshold[node] as number;
+        place(t.left[node] as number, 2 * pos + 1, level + 1);
+        place(t.right[node] as number, 2 * pos + 2, level + 1);
+      }
+    };
+    place(0, 0, 0);
+  });
   return (x) => {
     let z = base;
     for (let k = 0; k < nTrees; k++) {
-      let node = roots[k] as number;
-      let f = feature[node] as number;
-      while (f >= 0) {
-        node = (x[f] as number) <= (threshold[node] as number) ? (left[node] as number) : (right[node] as number);
-        f = feature[node] as number;
+      const off = k * inner;
+      let pos = 0;
+      for (let l = 0; l < depth; l++) {
+        pos = 2 * pos + ((x[feature[off + pos] as number] as number) <= (threshold[off + pos] as number) ? 1 : 2);
       }
-      z += value[node] as number;
+      z += leaf[k * leaves + pos - inner] as number;
     }
     return 1 / (1 + Math.exp(-z));
   };
