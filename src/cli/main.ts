@@ -54,11 +54,21 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     return ExitCode.ok;
   }
   const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!entry && name.startsWith('-')) {
+    io.stderr.write(`swemls: unknown option '${name.split('=')[0]}' (give a command first; see 'swemls --help')\n`);
+    return ExitCode.usage;
+  }
   if (!entry) {
     io.stderr.write(`swemls: unknown command '${name}' (commands: ${Object.keys(commands).join(', ')}; see 'swemls --help')\n`);
     return ExitCode.usage;
   }
-  const { command } = await entry.load();
+  let command: Command;
+  try {
+    ({ command } = await entry.load());
+  } catch (err) {
+    io.stderr.write(`swemls ${name}: cannot load the command: ${errorMessage(err).split('\n')[0]}\n`);
+    return ExitCode.failure;
+  }
   let args;
   try {
     args = parseArgs(command.spec, rest, io.env);

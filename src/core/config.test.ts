@@ -77,7 +77,7 @@ describe('parseArgs', () => {
     assert.deepEqual(ps, [
       '--max-resends: must be at most 10, got 11',
       "--speed: expected a number, got 'fast'",
-      "unknown option '--bogus' (see 'demo --help')",
+      "unknown option '--bogus' (see 'swemls demo --help')",
       "--mode: expected one of fast, slow, got 'medium'",
       "--verbose: expected true or false, got 'maybe'",
       "option '--mllp' needs a value",
@@ -129,6 +129,11 @@ describe('formatHelp', () => {
     assert.match(text, /--verbose +say more \(default: false\)/);
     assert.match(text, /also: --mean_daily_admits/);
     assert.match(text, /-h, --help +show this help/);
+  });
+
+  it('writes the usage line once whether or not it starts with the program name', () => {
+    assert.match(formatHelp({ ...spec, usage: 'demo FILE' }), /^Usage: swemls demo FILE\n/);
+    assert.match(formatHelp({ ...spec, usage: 'swemls demo FILE' }), /^Usage: swemls demo FILE\n/);
   });
 });
 

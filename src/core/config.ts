@@ -39,6 +39,7 @@ export interface OptionSpec {
 export interface CommandSpec {
   readonly name: string;
   readonly summary: string;
+  /** The usage line after `Usage: ` (e.g. `score --expected FILE`); a leading `swemls ` is allowed. */
   readonly usage?: string;
   readonly options: readonly OptionSpec[];
   /** Extra help text printed after the options. */
@@ -151,7 +152,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
       inline = 'false';
     }
     if (!opt) {
-      problems.push(`unknown option '${arg.split('=')[0]}' (see '${spec.name} --help')`);
+      problems.push(`unknown option '${arg.split('=')[0]}' (see 'swemls ${spec.name} --help')`);
       continue;
     }
     flagged.add(camelCase(opt.name));
@@ -210,7 +211,9 @@ function optionLabel(opt: OptionSpec): string {
 
 /** Help text for a command: usage, summary, one line per option with default and env var. */
 export function formatHelp(spec: CommandSpec, program = 'swemls'): string {
-  const lines = [`Usage: ${program} ${spec.usage ?? `${spec.name} [options]`}`, '', spec.summary, '', 'Options:'];
+  // `usage` may be written with or without the program name in front.
+  const usage = spec.usage ?? `${spec.name} [options]`;
+  const lines = [`Usage: ${usage.startsWith(`${program} `) ? usage : `${program} ${usage}`}`, '', spec.summary, '', 'Options:'];
   const labels = spec.options.map(optionLabel);
   const width = Math.min(32, Math.max(...labels.map((l) => l.length), 10));
   spec.options.forEach((opt, i) => {
