@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
-import { formatCsvDate, formatLabelCsv, parseCsvDate, parseLabelCsv, parsePatientCsv } from './dataset.js';
+import { formatCsvDate, formatLabelCsv, parseCsvDate, parseDecimal, parseLabelCsv, parsePatientCsv } from './dataset.js';
 import { AkiError } from './errors.js';
 
 const fixtures = path.resolve('test/fixtures/model');
@@ -64,6 +64,22 @@ describe('parsePatientCsv', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('parseDecimal', () => {
+  it('gives exactly what Number gives, on plain decimals and on anything else', () => {
+    for (const s of ['127.02', '0.5', '.5', '5.', '.', '', '  ', '1e3', '-4.2', '12.345678901', '00012.50', '999999999999999.9', '9999999999999999', '999999999999999']) {
+      assert.ok(Object.is(parseDecimal(s), Number(s)), s);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99_999_999 }), fc.integer({ min: 0, max: 8 }), (int, decimals) => {
+        const s = decimals === 0 ? String(int) : (int / 10 ** decimals).toFixed(decimals);
+        return Object.is(parseDecimal(s), Number(s));
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(fc.property(fc.string({ maxLength: 20 }), (s) => Object.is(parseDecimal(s), Number(s)) || (Number.isNaN(parseDecimal(s)) && Number.isNaN(Number(s)))));
   });
 });
 

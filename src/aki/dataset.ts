@@ -93,6 +93,30 @@ export function parseCsvDate(s: string): number {
   return daysFromCivil(y, mo, d) * 86_400_000 + h * 3_600_000 + mi * 60_000 + sec * 1000;
 }
 
+const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8] as const;
+
+/**
+ * `Number(s)` with a fast path for plain decimals (`127.02`): digits and one point, at most 15
+ * digits, divided by an exact power of ten — one correctly rounded division, so the result is
+ * the same double `Number` gives. Anything else goes to `Number`.
+ */
+export function parseDecimal(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > 15) return Number(s); // ≤ 15 digits: the integer part is exact
+  let v = 0;
+  let point = -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 46 /* . */ && point < 0) point = i;
+    else if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
+    else return Number(s);
+  }
+  if (point < 0) return v;
+  const decimals = n - point - 1;
+  if (decimals === 0 || n === 1 || decimals > 8) return Number(s);
+  return v / (POW10[decimals] as number);
+}
+
 /** Formats ms since the epoch as `YYYY-MM-DD HH:MM:SS` (UTC). */
 export function formatCsvDate(t: number): string {
   return new Date(t).toISOString().slice(0, 19).replace('T', ' ');
@@ -182,7 +206,7 @@ export function readPatientCsv(
       const pair = (c - firstPair) / 2;
       const t = parseCsvDate(d.length === 19 ? d : d.trim());
       if (Number.isNaN(t)) bad(source, lineNo, `creatinine_date_${pair} '${d}' is not a date like 2024-01-31 13:45:00`);
-      const x = v === '' ? Number.NaN : Number(v); // all-space cells give 0, refused below
+      const x = v === '' ? Number.NaN : parseDecimal(v); // all-space cells give 0, refused below
       if (!Number.isFinite(x) || x <= 0) bad(source, lineNo, `creatinine_result_${pair} '${v}' is not a positive number`);
       if (k > 0 && t < (times[k - 1] as number)) sorted = false;
       times[k] = t;
