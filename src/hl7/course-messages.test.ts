@@ -118,13 +118,17 @@ describe('readCourseMessage', () => {
     [`${H}20240120||ADT^A01|||2.5\r`, /MRN/],
     [`${H}20240120|||||2.5\r`, /empty MSH-9/],
   ];
-  for (const [text, reason] of invalid) {
-    it(`says why it cannot read: ${reason.source}`, () => {
+  const codes = ['bad_mrn', 'bad_mrn', 'bad_time', 'bad_time', 'bad_value', 'bad_value', 'bad_value', 'bad_value', 'no_creatinine', 'bad_mrn', 'no_type'];
+  invalid.forEach(([text, reason], k) => {
+    it(`says why it cannot read: ${reason.source} (${codes[k]})`, () => {
       const r = read(text);
       assert.equal(r.kind, 'invalid');
-      if (r.kind === 'invalid') assert.match(r.reason, reason);
+      if (r.kind === 'invalid') {
+        assert.match(r.reason, reason);
+        assert.equal(r.code, codes[k]);
+      }
     });
-  }
+  });
 
   it('passes other message types through as other', () => {
     assert.deepEqual(read(`${H}20240120||ADT^A08|||2.5\rPID|1||12\r`).kind, 'admit');

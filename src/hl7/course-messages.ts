@@ -50,7 +50,23 @@ export type CourseMessage =
   | Discharge
   | CreatinineResult
   | { readonly kind: 'other'; readonly type: string }
-  | { readonly kind: 'invalid'; readonly type: string; readonly reason: string };
+  | {
+      readonly kind: 'invalid';
+      readonly type: string;
+      readonly reason: string;
+      /** Why, as a stable code (the reason's wording may change; always set by readCourseMessage). */
+      readonly code?: InvalidCode;
+    };
+
+/** Why a course message cannot be read: stable codes for counting and dead-letter labels. */
+export const InvalidCode = {
+  badMrn: 'bad_mrn',
+  badTime: 'bad_time',
+  badValue: 'bad_value',
+  noCreatinine: 'no_creatinine',
+  noType: 'no_type',
+} as const;
+export type InvalidCode = (typeof InvalidCode)[keyof typeof InvalidCode];
 
 /** True for 1 to 20 ASCII digits. */
 function isMrn(text: string): boolean {
@@ -78,8 +94,8 @@ function readSex(text: string): Sex {
 /** A decimal number as Python writes a float (no hex, no `Infinity`, no empty string). */
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-function invalid(type: string, reason: string): CourseMessage {
-  return { kind: 'invalid', type, reason };
+function invalid(type: string, code: InvalidCode, reason: string): CourseMessage {
+  return { kind: 'invalid', type, reason, code };
 }
 
 /**
@@ -95,7 +111,7 @@ export function readCourseMessage(message: Hl7Message): CourseMessage {
     case 'ADT^A04':
     case 'ADT^A08': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
+      if (mrn === undefined) return invalid(type, InvalidCode.badMrn, 'missing or non-numeric MRN in PID-3');
       const pid = message.segment('PID');
       return {
         kind: 'admit',
@@ -108,15 +124,15 @@ export function readCourseMessage(message: Hl7Message): CourseMessage {
     }
     case 'ADT^A03': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
+      if (mrn === undefined) return invalid(type, InvalidCode.badMrn, 'missing or non-numeric MRN in PID-3');
       return { kind: 'discharge', mrn, time: parseHl7Timestamp(message.header.component(7)) };
     }
     case 'ORU^R01': {
       const mrn = readMrn(message);
-      if (mrn === undefined) return invalid(type, 'missing or non-numeric MRN in PID-3');
+      if (mrn === undefined) return invalid(type, InvalidCode.badMrn, 'missing or non-numeric MRN in PID-3');
       const timeText = message.get('OBR', 7).trim();
       const obsTime = parseHl7Timestamp(timeText, { minDigits: 12 });
-      if (obsTime === undefined) return invalid(type, `bad observation time '${timeText.slice(0, 20)}' in OBR-7`);
+      if (obsTime === undefined) return invalid(type, InvalidCode.badTime, `bad observation time '${timeText.slice(0, 20)}' in OBR-7`);
       const values: number[] = [];
       for (const obx of message.segments) {
         if (obx.name !== 'OBX') continue;
@@ -124,14 +140,14 @@ export function readCourseMessage(message: Hl7Message): CourseMessage {
         if (test !== 'CREATININE' && test.toUpperCase() !== 'CREATININE') continue;
         const text = obx.component(5).trim();
         const v = DECIMAL.test(text) ? Number(text) : Number.NaN;
-        if (!Number.isFinite(v) || v < 0) return invalid(type, `bad creatinine value '${text.slice(0, 20)}' in OBX-5`);
+        if (!Number.isFinite(v) || v < 0) return invalid(type, InvalidCode.badValue, `bad creatinine value '${text.slice(0, 20)}' in OBX-5`);
         values.push(v);
       }
-      if (values.length === 0) return invalid(type, 'no creatinine OBX segment');
+      if (values.length === 0) return invalid(type, InvalidCode.noCreatinine, 'no creatinine OBX segment');
       return { kind: 'result', mrn, time: obsTime, timeText, values };
     }
     default:
-      if (type === '') return invalid(type, 'empty MSH-9');
+      if (type === '') return invalid(type, InvalidCode.noType, 'empty MSH-9');
       return { kind: 'other', type };
   }
 }
