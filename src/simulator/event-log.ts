@@ -193,6 +193,14 @@ export class EventLog {
     return p;
   }
 
+  /** Flushes and fsyncs now, synchronously (start-up events). */
+  syncNow(): void {
+    this.flush();
+    if (this.closed) return;
+    fs.fsyncSync(this.fd);
+    this.dirty = false;
+  }
+
   close(): void {
     if (this.closed) return;
     this.flush();

@@ -106,9 +106,17 @@ export class GroupRuntime implements GroupView {
     if (cfg.stateDir) {
       const opened = EventLog.open(cfg.stateDir, group.name);
       this.log = opened.log;
-      for (const e of opened.events) this.state.apply(e);
+      for (const e of opened.events) {
+        this.state.apply(e);
+        if (e.type !== 'write' && e.type !== 'reply') this.recent.push(e);
+      }
+      this.recent.splice(0, Math.max(0, this.recent.length - RECENT_EVENTS));
       if (opened.source !== 'new') cfg.log(`${group.name}: resumed from ${opened.source === 'reference' ? 'a reference-format log' : 'its event log'}: ${opened.events.length} events, position ${this.state.position}${opened.skipped ? `, ${opened.skipped} unreadable lines skipped` : ''}`);
-      if (opened.source === 'new') this.emit({ type: 'rewind', real: real0, sim: sim0 });
+      if (opened.source === 'new') {
+        // The time base must survive a kill at any instant, even before the first client.
+        this.emit({ type: 'rewind', real: real0, sim: sim0 });
+        opened.log.syncNow();
+      }
     }
   }
 
