@@ -33,12 +33,12 @@ const spec: CommandSpec = {
     { name: 'pager', type: 'string', metavar: 'HOST:PORT', env: 'PAGER_ADDRESS', default: 'localhost:8441', help: 'the pager to POST /page to' },
     { name: 'history', type: 'string', metavar: 'FILE', env: 'HISTORY_PATH', default: DEFAULT_HISTORY, help: 'history.csv loaded into the store on first start (the default is skipped with a warning when absent)' },
     { name: 'state', type: 'string', metavar: 'DIR', env: 'STATE_DIR', default: DEFAULT_STATE, help: `directory of the durable store (${STORE_FILE}); the default falls back to ./state when ${DEFAULT_STATE} is not writable` },
-    { name: 'model', type: 'string', metavar: 'FILE', env: 'MODEL_PATH', default: DEFAULT_MODEL, help: 'model file (swemls train); the default falls back to the NHS algorithm with a warning when absent' },
+    { name: 'model', type: 'string', metavar: 'FILE', env: 'MODEL_PATH', default: DEFAULT_MODEL, help: "model file (swemls train), or 'nhs' for the course's NHS algorithm; the default falls back to the NHS algorithm with a warning when absent" },
     { name: 'metrics-port', type: 'int', metavar: 'N', env: 'METRICS_PORT', default: 8000, min: 0, max: 65535, help: 'port of /metrics, /healthz and /readyz (0: any free port)' },
     { name: 'metrics-host', type: 'string', metavar: 'HOST', env: 'METRICS_HOST', default: '0.0.0.0', help: 'address the metrics server binds' },
     { name: 'bad-message-ack', type: 'string', env: 'BAD_MESSAGE_ACK', default: 'AA', choices: ['AA', 'AE'], help: 'answer to a message that cannot be understood (stored as a dead letter either way); AE adds an ERR segment' },
     { name: 'sqlite-synchronous', type: 'string', env: 'SQLITE_SYNCHRONOUS', default: 'full', choices: ['full', 'normal'], help: 'full: fsync before every ACK (survives power loss); normal: survives a process kill, not an OS crash' },
-    { name: 'pager-timeout-ms', type: 'int', metavar: 'MS', env: 'PAGER_TIMEOUT_MS', default: 5000, min: 1, help: 'a page attempt with no answer by then is retried' },
+    { name: 'pager-timeout-ms', type: 'int', metavar: 'MS', env: 'PAGER_TIMEOUT_MS', default: 30000, min: 1, help: 'a page attempt with no answer by then is abandoned and retried (longer than a pager hang, which may already have recorded the page)' },
     { name: 'page-retry-max-ms', type: 'int', metavar: 'MS', env: 'PAGE_RETRY_MAX_MS', default: 5000, min: 1, help: 'cap on the backoff between page attempts' },
     { name: 'reconnect-max-ms', type: 'int', metavar: 'MS', env: 'RECONNECT_MAX_MS', default: 1000, min: 1, help: 'cap on the backoff between connection attempts to the feed' },
     { name: 'grace-ms', type: 'int', metavar: 'MS', env: 'SHUTDOWN_GRACE_MS', default: 10000, min: 0, help: 'on SIGTERM, time allowed for pages in flight and the store to close' },
@@ -83,6 +83,7 @@ function resolveStateDir(value: string, given: boolean, cwd: string, warn: (msg:
 }
 
 function resolveModel(value: string, given: boolean, cwd: string, warn: (msg: string) => void): Model {
+  if (value === 'nhs') return nhsModel();
   const candidates = [path.resolve(cwd, value)];
   if (!path.isAbsolute(value)) candidates.push(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', value));
   const file = candidates.find((c) => existsSync(c));

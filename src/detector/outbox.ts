@@ -58,8 +58,8 @@ export function classifyStatus(status: number): SendOutcome {
 
 /** A sender that POSTs `/page` over a keep-alive connection. */
 export function createHttpPageSender(options: { host: string; port: number; timeoutMs?: number; maxSockets?: number }): PageSender {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 4 });
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.maxSockets ?? 8 });
+  const timeoutMs = options.timeoutMs ?? 30_000;
   return {
     send(job) {
       return new Promise<SendOutcome>((resolve) => {
@@ -101,7 +101,7 @@ export interface OutboxOptions {
   readonly clock: Clock;
   readonly rng: Pick<Rng, 'next'>;
   readonly policy?: RetryPolicy;
-  /** Pages in flight at once (default 4). */
+  /** Pages in flight at once (default 8): one hanging request does not hold the others back. */
   readonly concurrency?: number;
   readonly metrics?: DetectorMetrics;
   readonly logger?: Logger;
@@ -120,7 +120,7 @@ export class PageOutbox {
 
   constructor(private readonly o: OutboxOptions) {
     this.policy = o.policy ?? defaultPageRetryPolicy;
-    this.concurrency = o.concurrency ?? 4;
+    this.concurrency = o.concurrency ?? 8;
   }
 
   /** Loads the pages left pending by an earlier run and starts sending them. Returns how many. */
