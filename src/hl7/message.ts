@@ -106,13 +106,33 @@ function piece(text: string, sep: string, k: number): string {
 
 /** One segment: `fields[0]` is the name and `fields[n]` is field n (for MSH, MSH-1 is the field separator). */
 export class Hl7Segment {
-  constructor(
-    readonly fields: readonly string[],
-    readonly delimiters: Hl7Delimiters,
-  ) {}
+  /** The segment name (`fields[0]`). */
+  readonly name: string;
+  private split: readonly string[] | undefined;
+  /** The segment's text, when it was parsed and its fields not yet split. */
+  private readonly line: string | undefined;
 
-  get name(): string {
-    return this.fields[0] ?? '';
+  constructor(fields: readonly string[], delimiters: Hl7Delimiters);
+  /** @internal A segment split into fields only when first read (what `parseHl7` makes). */
+  constructor(fields: undefined, delimiters: Hl7Delimiters, line: string);
+  constructor(
+    fields: readonly string[] | undefined,
+    readonly delimiters: Hl7Delimiters,
+    line?: string,
+  ) {
+    this.split = fields;
+    this.line = line;
+    this.name = fields ? (fields[0] ?? '') : (line as string).slice(0, 3);
+  }
+
+  /** `fields[0]` is the name and `fields[n]` field n (MSH-1 being the field separator). */
+  get fields(): readonly string[] {
+    if (this.split === undefined) {
+      const f = (this.line as string).split(this.delimiters.field);
+      if (this.name === 'MSH') f.splice(1, 0, this.delimiters.field);
+      this.split = f;
+    }
+    return this.split;
   }
 
   /** The raw text of field n (1-based), or '' when absent. */
@@ -244,13 +264,13 @@ export function parseHl7(input: string | Uint8Array): Hl7Message {
   const segments: Hl7Segment[] = [];
   for (const line of lines) {
     if (line === '') continue;
-    const fields = line.split(d.field);
-    const name = fields[0] as string;
-    if (!isSegmentName(name)) {
+    // Fields are split when first read: a reader of a few segments does not pay for the others.
+    if (!isSegmentName(line.slice(0, 3)) || (line.length > 3 && line[3] !== d.field)) {
+      const end = line.indexOf(d.field);
+      const name = end < 0 ? line : line.slice(0, end);
       throw new Hl7Error(Hl7ErrorCode.notHl7, `bad segment name '${name.slice(0, 8)}' in segment ${segments.length + 1}`);
     }
-    if (name === 'MSH') fields.splice(1, 0, d.field);
-    segments.push(new Hl7Segment(fields, d));
+    segments.push(new Hl7Segment(undefined, d, line));
   }
   return new Hl7Message(segments, d);
 }
