@@ -53,6 +53,40 @@ describe('parsePatientCsv', () => {
     assert.deepEqual(Array.from(t.rows[0]?.values ?? []), [1, 2]);
   });
 
+  it('reads random well-formed rows (padding, empty pairs, ragged, CRLF) the same as a naive split', () => {
+    const pairArb = fc.oneof(
+      { weight: 4, arbitrary: fc.tuple(fc.integer({ min: 0, max: 60 * 24 * 800 }), fc.integer({ min: 1, max: 200_000 })).map(([m, c]) => [formatCsvDate(Date.UTC(2024, 0, 1) + m * 60_000), (c / 100).toFixed(2)] as const) },
+      { weight: 1, arbitrary: fc.constant(['', ''] as const) },
+    );
+    const rowArb = fc.record({
+      age: fc.integer({ min: 0, max: 100 }),
+      sex: fc.constantFrom('m', 'f'),
+      aki: fc.constantFrom('y', 'n'),
+      pairs: fc.array(pairArb, { maxLength: 12 }),
+      pad: fc.integer({ min: 0, max: 6 }),
+    });
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 8 }), fc.boolean(), (rows, crlf) => {
+        const header = 'age,sex,aki,creatinine_date_0,creatinine_result_0';
+        const lines = rows.map((r) => [r.age, r.sex, r.aki, ...r.pairs.flat()].join(',') + ','.repeat(r.pad));
+        const text = [header, ...lines].join(crlf ? '\r\n' : '\n') + '\n';
+        const got = parsePatientCsv(text).rows;
+        assert.equal(got.length, rows.length);
+        rows.forEach((r, i) => {
+          const kept = r.pairs.filter((p) => p[0] !== '');
+          const expected = kept.map((p) => [parseCsvDate(p[0]), Number(p[1])] as const).sort((a, b) => a[0] - b[0]);
+          const row = got[i]!;
+          assert.equal(row.age, r.age);
+          assert.equal(row.sex, r.sex);
+          assert.equal(row.aki, r.aki === 'y');
+          assert.deepEqual(Array.from(row.times), expected.map((e) => e[0]));
+          assert.deepEqual(Array.from(row.values).sort((a, b) => a - b), expected.map((e) => e[1]).sort((a, b) => a - b));
+        });
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('never throws anything but AkiError on arbitrary text', () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 300 }), (body) => {

@@ -74,17 +74,24 @@ function daysFromCivil(y: number, m: number, d: number): number {
  * malformed or out of range.
  */
 export function parseCsvDate(s: string): number {
-  if (s.length !== 19 && s.length !== 16) return Number.NaN;
-  if (s[4] !== '-' || s[7] !== '-' || (s[10] !== ' ' && s[10] !== 'T') || s[13] !== ':') return Number.NaN;
-  const y = digits(s, 0, 4);
-  const mo = digits(s, 5, 2);
-  const d = digits(s, 8, 2);
-  const h = digits(s, 11, 2);
-  const mi = digits(s, 14, 2);
+  return parseCsvDateAt(s, 0, s.length);
+}
+
+/** `parseCsvDate` of `s.slice(from, to)`, without making the slice. */
+export function parseCsvDateAt(s: string, from: number, to: number): number {
+  const len = to - from;
+  if (len !== 19 && len !== 16) return Number.NaN;
+  const sep = s.charCodeAt(from + 10);
+  if (s.charCodeAt(from + 4) !== 45 || s.charCodeAt(from + 7) !== 45 || (sep !== 32 && sep !== 84) || s.charCodeAt(from + 13) !== 58) return Number.NaN;
+  const y = digits(s, from, 4);
+  const mo = digits(s, from + 5, 2);
+  const d = digits(s, from + 8, 2);
+  const h = digits(s, from + 11, 2);
+  const mi = digits(s, from + 14, 2);
   let sec = 0;
-  if (s.length === 19) {
-    if (s[16] !== ':') return Number.NaN;
-    sec = digits(s, 17, 2);
+  if (len === 19) {
+    if (s.charCodeAt(from + 16) !== 58) return Number.NaN;
+    sec = digits(s, from + 17, 2);
   }
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || sec < 0 || sec > 59) return Number.NaN;
   // Reject 2024-02-31 and the like (Date.UTC would roll them over).
@@ -101,19 +108,24 @@ const POW10 = [1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8] as const;
  * the same double `Number` gives. Anything else goes to `Number`.
  */
 export function parseDecimal(s: string): number {
-  const n = s.length;
-  if (n === 0 || n > 15) return Number(s); // ≤ 15 digits: the integer part is exact
+  return parseDecimalAt(s, 0, s.length);
+}
+
+/** `parseDecimal` of `s.slice(from, to)`, slicing only for the slow path. */
+export function parseDecimalAt(s: string, from: number, to: number): number {
+  const n = to - from;
+  if (n === 0 || n > 15) return Number(s.slice(from, to)); // ≤ 15 digits: the integer part is exact
   let v = 0;
   let point = -1;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     const c = s.charCodeAt(i);
-    if (c === 46 /* . */ && point < 0) point = i;
+    if (c === 46 /* . */ && point < 0) point = i - from;
     else if (c >= 48 && c <= 57) v = v * 10 + (c - 48);
-    else return Number(s);
+    else return Number(s.slice(from, to));
   }
   if (point < 0) return v;
   const decimals = n - point - 1;
-  if (decimals === 0 || n === 1 || decimals > 8) return Number(s);
+  if (decimals === 0 || n === 1 || decimals > 8) return Number(s.slice(from, to));
   return v / (POW10[decimals] as number);
 }
 
@@ -170,7 +182,15 @@ export function readPatientCsv(
     let end = text_.length;
     while (end > 0 && text_.charCodeAt(end - 1) === 44 /* , */) end--;
     if (end === 0 || text_.trim() === '') continue; // blank lines in the middle are skipped
-    const cells = (end === text_.length ? text_ : text_.slice(0, end)).split(',');
+    // The leading cells (age, sex, aki…) as strings; the date/result pairs are scanned in place.
+    const cells: string[] = [];
+    let pos = 0;
+    for (let c = 0; c < firstPair && pos <= end; c++) {
+      let comma = text_.indexOf(',', pos);
+      if (comma < 0 || comma > end) comma = end;
+      cells.push(text_.slice(pos, comma));
+      pos = comma + 1;
+    }
     let age: number | undefined;
     if (ageCol >= 0) {
       const a = (cells[ageCol] ?? '').trim();
@@ -192,22 +212,38 @@ export function readPatientCsv(
       aki = parseLabel(cell);
       if (aki === undefined && (options.requireLabels || cell.trim() !== '')) bad(source, lineNo, `aki '${cell}' is not y or n`);
     }
-    const pairs = Math.max(0, Math.ceil((cells.length - firstPair) / 2));
-    if (times.length < pairs) {
-      times = new Float64Array(pairs * 2);
-      values = new Float64Array(pairs * 2);
-    }
     let k = 0;
     let sorted = true;
-    for (let c = firstPair; c < cells.length; c += 2) {
-      const d = cells[c] as string;
-      const v = cells[c + 1] ?? '';
-      if (d === '' && v === '') continue; // padding
-      const pair = (c - firstPair) / 2;
-      const t = parseCsvDate(d.length === 19 ? d : d.trim());
-      if (Number.isNaN(t)) bad(source, lineNo, `creatinine_date_${pair} '${d}' is not a date like 2024-01-31 13:45:00`);
-      const x = v === '' ? Number.NaN : parseDecimal(v); // all-space cells give 0, refused below
-      if (!Number.isFinite(x) || x <= 0) bad(source, lineNo, `creatinine_result_${pair} '${v}' is not a positive number`);
+    let pair = 0;
+    while (pos <= end && cells.length === firstPair) {
+      let dEnd = text_.indexOf(',', pos);
+      if (dEnd < 0 || dEnd > end) dEnd = end;
+      const vStart = dEnd + 1;
+      let vEnd = vStart <= end ? text_.indexOf(',', vStart) : -1;
+      if (vStart > end) vEnd = vStart; // no value cell at all
+      else if (vEnd < 0 || vEnd > end) vEnd = end;
+      const dFrom = pos;
+      pos = vEnd + 1;
+      const thisPair = pair++;
+      if (dEnd === dFrom && vEnd <= vStart) continue; // padding (both cells empty)
+      let a = dFrom;
+      let b = dEnd;
+      if (b - a !== 19) {
+        while (a < b && (text_.charCodeAt(a) === 32 || text_.charCodeAt(a) === 9)) a++;
+        while (b > a && (text_.charCodeAt(b - 1) === 32 || text_.charCodeAt(b - 1) === 9)) b--;
+      }
+      const t = parseCsvDateAt(text_, a, b);
+      if (Number.isNaN(t)) bad(source, lineNo, `creatinine_date_${thisPair} '${text_.slice(dFrom, dEnd)}' is not a date like 2024-01-31 13:45:00`);
+      const x = vEnd <= vStart ? Number.NaN : parseDecimalAt(text_, vStart, vEnd); // all-space cells give 0, refused below
+      if (!Number.isFinite(x) || x <= 0) bad(source, lineNo, `creatinine_result_${thisPair} '${vEnd <= vStart ? '' : text_.slice(vStart, vEnd)}' is not a positive number`);
+      if (k >= times.length) {
+        const t2 = new Float64Array(times.length * 2);
+        t2.set(times);
+        times = t2;
+        const v2 = new Float64Array(values.length * 2);
+        v2.set(values);
+        values = v2;
+      }
       if (k > 0 && t < (times[k - 1] as number)) sorted = false;
       times[k] = t;
       values[k] = x;
