@@ -70,7 +70,7 @@ export class GroupState {
     initialSim: number,
     initialReal: number,
   ) {
-    this.compatible = new CompatibleScorer(akis);
+    this.compatible = new CompatibleScorer(akis, messages);
     this.exact = new ExactScorer(akis, messages.flatMap((m) => (m.result ? [m.result.key] : [])));
     this.pairOf = Int32Array.from(messages, (m) => (m.result ? this.exact.idOf(m.result.key) : -1));
     this.startSim = initialSim;
@@ -107,7 +107,7 @@ export class GroupState {
         this.inFlight = e.index;
         if (m?.result) {
           this.lastResult.set(m.result.mrn, m.result.time);
-          this.compatible.resultWritten(m.result.time, e.real);
+          this.compatible.resultWritten(e.index, e.real);
           this.exact.resultWritten(this.pairOf[e.index] as number, e.real);
         }
         return;
@@ -123,7 +123,7 @@ export class GroupState {
         const m = this.messages[e.index];
         this.position = e.index + 1;
         const result = m?.result ?? null;
-        this.compatible.messageSent(result, e.real);
+        this.compatible.messageSent(e.index, result, e.real);
         if (result) {
           this.exact.resultSent(this.pairOf[e.index] as number);
           this.sampleF3(result.time);

@@ -41,13 +41,38 @@ export class CompatibleScorer {
   private resultsSent = 0;
   /** MRN → the last page's time, or MISS. */
   private recorded = new Map<string, number>();
-  /** Observation time → real ms the result was written (then: its reply arrived). Never cleared. */
-  private writtenAt = new Map<number, number>();
+  /**
+   * Observation time → real ms the result was written (then: its reply arrived), never cleared.
+   * Times of the stream are numbered once (`timeIds`) so the hot path indexes an array.
+   */
+  private readonly timeIds = new Map<number, number>();
+  private readonly writtenAt: Float64Array;
+  /** Per message index: its time's id (-1 for messages that are not results), AKI and NHS time of its MRN (NaN when none). */
+  private readonly timeOf: Int32Array;
+  private readonly akiOf: Float64Array;
+  private readonly nhsOf: Float64Array;
   /** Latency samples (s), in arrival order. Never cleared, as in the reference. */
   private samples: number[] = [];
   private sorted: number[] | null = [];
 
-  constructor(private readonly akis: AkiTable) {}
+  constructor(
+    private readonly akis: AkiTable,
+    messages: readonly { readonly result: { readonly mrn: string; readonly time: number } | null }[] = [],
+  ) {
+    const n = messages.length;
+    this.timeOf = new Int32Array(n).fill(-1);
+    this.akiOf = new Float64Array(n).fill(Number.NaN);
+    this.nhsOf = new Float64Array(n).fill(Number.NaN);
+    messages.forEach((m, i) => {
+      if (!m.result) return;
+      let id = this.timeIds.get(m.result.time);
+      if (id === undefined) this.timeIds.set(m.result.time, (id = this.timeIds.size));
+      this.timeOf[i] = id;
+      this.akiOf[i] = akis.akiTime.get(m.result.mrn) ?? Number.NaN;
+      this.nhsOf[i] = akis.nhsTime.get(m.result.mrn) ?? Number.NaN;
+    });
+    this.writtenAt = new Float64Array(this.timeIds.size).fill(Number.NaN);
+  }
 
   /** A rewind: counts and recorded pages reset; latency samples stay. */
   reset(): void {
@@ -57,25 +82,27 @@ export class CompatibleScorer {
     this.recorded.clear();
   }
 
-  /** A result was written to the client (not yet acknowledged). */
-  resultWritten(time: number, realMs: number): void {
-    this.writtenAt.set(time, realMs);
+  /** Message `index` (a result) was written to the client (not yet acknowledged). */
+  resultWritten(index: number, realMs: number): void {
+    const id = this.timeOf[index] as number;
+    if (id >= 0) this.writtenAt[id] = realMs;
   }
 
-  /** The reply to a message arrived: the reference counts it as sent, whatever the reply says. */
-  messageSent(result: { readonly mrn: string; readonly time: number } | null, realMs: number): void {
+  /** The reply to message `index` arrived: the reference counts it as sent, whatever the reply says. */
+  messageSent(index: number, result: { readonly mrn: string; readonly time: number } | null, realMs: number): void {
     this.messagesSent++;
     if (!result) return;
     this.resultsSent++;
     const { mrn, time } = result;
-    this.writtenAt.set(time, realMs);
-    const aki = this.akis.akiTime.get(mrn);
-    if (aki !== undefined && time > aki && !this.recorded.has(mrn)) {
+    const id = this.timeOf[index] as number;
+    if (id >= 0) this.writtenAt[id] = realMs;
+    const aki = this.akiOf[index] as number; // NaN when the MRN has no AKI: every comparison is false
+    if (time > aki && !this.recorded.has(mrn)) {
       this.fn++;
       this.recorded.set(mrn, MISS);
     }
-    const nhs = this.akis.nhsTime.get(mrn);
-    if (nhs !== undefined && nhs === time) {
+    const nhs = this.nhsOf[index] as number;
+    if (nhs === time) {
       if (aki === time) this.nhsTp++;
       else this.nhsFp++;
     } else if (aki === time) {
@@ -100,8 +127,9 @@ export class CompatibleScorer {
       this.fp++;
     }
     this.recorded.set(mrn, time);
-    const at = this.writtenAt.get(time);
-    if (at !== undefined) {
+    const id = this.timeIds.get(time);
+    const at = id === undefined ? Number.NaN : (this.writtenAt[id] as number);
+    if (!Number.isNaN(at)) {
       this.samples.push((realMs - at) / 1000);
       this.sorted = null;
     }
