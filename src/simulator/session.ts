@@ -4,6 +4,7 @@
  */
 import type net from 'node:net';
 import { MllpDecoder, type MllpFrame } from '../hl7/index.js';
+import { monotonicMs } from '../core/clock.js';
 
 export type ReplyOutcome =
   | { readonly kind: 'frames'; readonly frames: readonly MllpFrame[] }
@@ -17,8 +18,10 @@ export class Session {
   private batches: MllpFrame[][] = [];
   private failure: string | null = null;
   private waiter: ((o: ReplyOutcome) => void) | null = null;
+  /** A ticking check of the wait's age (no timer work per message); see arm(). */
   private timer: NodeJS.Timeout | null = null;
   private timerMs = 0;
+  private waitStart = 0;
   closed = false;
   readonly peer: string;
 
@@ -52,7 +55,7 @@ export class Session {
 
   private onClose(): void {
     if (this.timer) {
-      clearTimeout(this.timer);
+      clearInterval(this.timer);
       this.timer = null;
     }
     if (this.closed) return;
@@ -94,16 +97,23 @@ export class Session {
     this.arm(timeoutMs);
   }
 
+  /**
+   * Starts the wait's clock. One interval per connection checks the age of the current wait
+   * (ticks of 1/8 of the timeout, at most 250 ms late): re-arming a timer for every message
+   * costs more than the rest of an exchange.
+   */
   private arm(timeoutMs: number): void {
-    // One timer per connection, re-armed for each wait (cheaper than a timer per message).
-    if (this.timer === null || this.timerMs !== timeoutMs) {
-      if (this.timer) clearTimeout(this.timer);
-      this.timerMs = timeoutMs;
-      this.timer = setTimeout(() => this.wake({ kind: 'timeout' }), timeoutMs);
-      this.timer.unref();
-    } else {
-      this.timer.refresh();
-    }
+    this.waitStart = monotonicMs();
+    if (this.timer !== null && this.timerMs === timeoutMs) return;
+    if (this.timer) clearInterval(this.timer);
+    this.timerMs = timeoutMs;
+    this.timer = setInterval(
+      () => {
+        if (this.waiter && monotonicMs() - this.waitStart >= timeoutMs) this.wake({ kind: 'timeout' });
+      },
+      Math.max(5, Math.min(250, timeoutMs / 8)),
+    );
+    this.timer.unref();
   }
 
   /** The next batch of reply frames, or why there is none. */
