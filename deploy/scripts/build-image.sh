@@ -81,14 +81,25 @@ pod build --isolation=chroot \
   --tag "$tag" \
   "$root"
 
-# What was built: the entry point answers, as the non-root user (a RUN-style check: podman run
-# does not work on every machine, so this uses a throwaway build stage on top of the image).
+# What was built, checked inside the image as its own user (in a throwaway build step, because
+# `podman run` does not work on every machine): the entry point answers, better-sqlite3's native
+# module loads, and no development dependency came along.
 check_dir=$(mktemp -d /tmp/swemls-imgcheck.XXXXXX)
-# shellcheck disable=SC2016 # $(id -u) is for the container's shell, not this one
-printf 'FROM %s\nRUN ["node", "/app/dist/cli/entry.js", "--version"]\nRUN ["sh", "-c", "test \\"$(id -u)\\" = 10001"]\n' "$tag" >"$check_dir/Containerfile"
-pod build --isolation=chroot --file "$check_dir/Containerfile" "$check_dir" >/dev/null
+cat >"$check_dir/check.sh" <<'EOF'
+set -eu
+test "$(id -u)" = 10001
+node /app/dist/cli/entry.js --version
+node /app/dist/cli/entry.js detect --help | head -n 1
+node -e "const Db = require('/app/node_modules/better-sqlite3'); console.log('sqlite', new Db(':memory:').prepare('select sqlite_version() as v').get().v)"
+for dev in typescript eslint fast-check kubernetes-models dockerfile-utils; do
+  if [ -e "/app/node_modules/$dev" ]; then echo "development dependency in the image: $dev" >&2; exit 1; fi
+done
+echo "image check: ok"
+EOF
+printf 'FROM %s\nCOPY check.sh /tmp/check.sh\nRUN ["sh", "/tmp/check.sh"]\n' "$tag" >"$check_dir/Containerfile"
+pod build --isolation=chroot --file "$check_dir/Containerfile" "$check_dir"
 rm -rf "$check_dir"
-echo "build-image: $tag runs swemls --version as uid 10001"
+echo "build-image: $tag checked (uid 10001, swemls --version, better-sqlite3, no dev dependencies)"
 
 if [ -n "$out" ]; then
   pod save --format oci-archive --output "$out" "$tag"
