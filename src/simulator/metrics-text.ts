@@ -104,7 +104,7 @@ export function renderBackstageMetrics(groups: readonly GroupView[], extra: read
   const per = (name: string, help: string, type: 'counter' | 'gauge', f: (g: GroupView) => number): void => {
     metrics.push({ name, help, type, samples: values.map(({ g }) => ({ labels: { group: g.name }, value: f(g) })) });
   };
-  per('simulator_messages_total', 'Messages in the replay.', 'gauge', (g) => g.state.messages.length);
+  per('simulator_replay_messages', 'Messages in the replay.', 'gauge', (g) => g.state.messages.length);
   per('simulator_position', 'Index of the next message to send (messages acknowledged since the last rewind).', 'gauge', (g) => g.state.position);
   per('simulator_messages_written_total', 'Messages written to the client, resends included.', 'counter', (g) => g.state.writes);
   per('simulator_resends_total', 'Messages written again after a negative acknowledgement.', 'counter', (g) => g.state.resends);
