@@ -64,5 +64,5 @@ else {
   model = loadModel(file);
 }
 score(model, `${model.kind} ${model.version}`);
-const noDemo = { predict: (s: Parameters<Model['predict']>[0]) => model.predict(s, {}), kind: model.kind, version: model.version } as Model;
+const noDemo: Model = { ...model, predict: (s) => model.predict(s, {}) };
 score(noDemo, `${model.kind} without age/sex`);

@@ -64,6 +64,10 @@ export interface Model {
   readonly version: string;
   /** Is the state's latest result an AKI? Never reads anything but the state and demographics. */
   predict(state: PatientState, demographics: Demographics): Prediction;
+  /** The start of the live period it predicts with (ms), or null (every result live; the NHS models). */
+  readonly streamStart: number | null;
+  /** The same model with another live-period start (null: unknown). The NHS models return themselves. */
+  withStreamStart(start: number | null): Model;
 }
 
 function compileScorer(s: ScorerParams): (x: ArrayLike<number>) => number {
@@ -78,22 +82,27 @@ export interface ModelOptions {
 
 /** Builds a `Model` from a parsed model file (validated by `parseModelFile`). */
 export function createModel(file: ModelFile, options: ModelOptions = {}): Model {
+  const scorers = { full: compileScorer(file.full.scorer), noDemographics: compileScorer(file.noDemographics.scorer) };
+  return bindModel(file, scorers, options.streamStart !== undefined ? options.streamStart : file.streamStart);
+}
+
+/** A `Model` over compiled scorers with a given live-period start (compiled once, shared by every start). */
+function bindModel(file: ModelFile, scorers: { full: (x: ArrayLike<number>) => number; noDemographics: (x: ArrayLike<number>) => number }, start: number | null): Model {
   const buf = new Float64Array(FEATURE_COUNT);
   const { full, noDemographics } = file;
-  const start = options.streamStart !== undefined ? options.streamStart : file.streamStart;
   const streamStart = start === null ? Number.NaN : start;
-  const scoreFull = compileScorer(full.scorer);
-  const scoreNoDemo = compileScorer(noDemographics.scorer);
   return {
     kind: file.kind,
     version: file.version,
+    streamStart: start,
     predict(state, demographics) {
       if (state.n === 0) return { aki: false, score: 0 };
       const known = demographics.age !== undefined && demographics.sex !== undefined;
       stateFeatures(state, demographics, streamStart, buf);
-      const score = known ? scoreFull(buf) : scoreNoDemo(buf);
+      const score = known ? scorers.full(buf) : scorers.noDemographics(buf);
       return { aki: score >= (known ? full.threshold : noDemographics.threshold), score };
     },
+    withStreamStart: (next) => bindModel(file, scorers, next),
   };
 }
 
@@ -205,14 +214,17 @@ export function nhsFromState(state: PatientState, demographics: Demographics): b
 
 /** The course's NHS algorithm as a `Model` (`kind` 'nhs'). */
 export function nhsModel(): Model {
-  return {
+  const model: Model = {
     kind: 'nhs',
     version: 'nhs-course-1',
     predict(state, demographics) {
       const aki = nhsFromState(state, demographics);
       return { aki, score: aki ? 1 : 0 };
     },
+    streamStart: null,
+    withStreamStart: () => model,
   };
+  return model;
 }
 
 /**
@@ -220,7 +232,7 @@ export function nhsModel(): Model {
  * (`kind` 'nhs-england'); `score` is the stage divided by 3.
  */
 export function nhsEnglandModel(): Model {
-  return {
+  const model: Model = {
     kind: 'nhs-england',
     version: 'nhs-england-2014',
     predict(state, demographics) {
@@ -230,5 +242,8 @@ export function nhsEnglandModel(): Model {
       const stage = nhsEnglandStage(demographics.age, demographics.sex, times, values);
       return { aki: stage > 0, score: stage / 3 };
     },
+    streamStart: null,
+    withStreamStart: () => model,
   };
+  return model;
 }

@@ -34,6 +34,15 @@ const spec: CommandSpec = {
     { name: 'history', type: 'string', metavar: 'FILE', env: 'HISTORY_PATH', default: DEFAULT_HISTORY, help: 'history.csv loaded into the store on first start (the default is skipped with a warning when absent)' },
     { name: 'state', type: 'string', metavar: 'DIR', env: 'STATE_DIR', default: DEFAULT_STATE, help: `directory of the durable store (${STORE_FILE}); the default falls back to ./state when ${DEFAULT_STATE} is not writable` },
     { name: 'model', type: 'string', metavar: 'FILE', env: 'MODEL_PATH', default: DEFAULT_MODEL, help: "model file (swemls train), or 'nhs' for the course's NHS algorithm; the default falls back to the NHS algorithm with a warning when absent" },
+    {
+      name: 'stream-start',
+      type: 'string',
+      metavar: 'WHEN',
+      env: 'STREAM_START',
+      default: 'feed',
+      validate: (v) => (/^(feed|model|none|\d{4}-\d{2}-\d{2})$/.test(String(v)) && (!/^\d/.test(String(v)) || Number.isFinite(Date.parse(`${String(v)}T00:00:00Z`))) ? undefined : "expected feed, model, none or a date YYYY-MM-DD"),
+      help: "start of the live period a learned model measures new results against: 'feed' (00:00 UTC of the day of the first result on the feed, kept in the store), 'model' (the one stored in the model file), 'none' (every result is live: for feeds not made by the course's generator) or YYYY-MM-DD",
+    },
     { name: 'metrics-port', type: 'int', metavar: 'N', env: 'METRICS_PORT', default: 8000, min: 0, max: 65535, help: 'port of /metrics, /healthz and /readyz (0: any free port)' },
     { name: 'metrics-host', type: 'string', metavar: 'HOST', env: 'METRICS_HOST', default: '0.0.0.0', help: 'address the metrics server binds' },
     { name: 'bad-message-ack', type: 'string', env: 'BAD_MESSAGE_ACK', default: 'AA', choices: ['AA', 'AE'], help: 'answer to a message that cannot be understood (stored as a dead letter either way); AE adds an ERR segment' },
@@ -108,6 +117,7 @@ export const command: Command = {
       history: string;
       state: string;
       model: string;
+      streamStart: string;
       metricsPort: number;
       metricsHost: string;
       badMessageAck: 'AA' | 'AE';
@@ -155,7 +165,9 @@ export const command: Command = {
       warn(`no history at ${historyPath}; starting without one (set --history or HISTORY_PATH)`);
       historyPath = undefined;
     }
-    const model = resolveModel(v.model, args.given.has('model'), io.cwd, warn);
+    const loaded = resolveModel(v.model, args.given.has('model'), io.cwd, warn);
+    const fromFeed = v.streamStart === 'feed';
+    const model = fromFeed || v.streamStart === 'model' ? loaded : loaded.withStreamStart(v.streamStart === 'none' ? null : Date.parse(`${v.streamStart}T00:00:00Z`));
     const shutdown = createShutdown({
       graceMs: v.graceMs,
       onEvent: (e) => {
@@ -172,6 +184,7 @@ export const command: Command = {
         storePath,
         historyPath,
         model,
+        streamStartFromFeed: fromFeed,
         metrics: { host: v.metricsHost, port: v.metricsPort },
         badMessageAck: v.badMessageAck,
         synchronous: v.sqliteSynchronous,

@@ -139,7 +139,7 @@ test('the dead-letter reasons follow readCourseMessage wording (a change there f
 
 test('demographics from the latest admission reach the model, with the age at the time of the result', () => {
   const seen: { age?: number | undefined; sex?: string | undefined }[] = [];
-  const spy: Model = { kind: 'nhs', version: 'spy', predict: (_s, d) => (seen.push({ ...d }), { aki: false, score: 0 }) };
+  const spy: Model = { ...nhsModel(), version: 'spy', predict: (_s, d) => (seen.push({ ...d }), { aki: false, score: 0 }) };
   const { send } = setup({ model: spy });
   send(result('7', T0, 90)); // no admission yet: no demographics
   send(admit('7', Date.UTC(2006, 0, 20), 'M', T0));
@@ -203,4 +203,36 @@ test('pageTimeText keeps 12- and 14-digit OBR-7 as sent and normalises anything 
   assert.equal(pageTimeText('202401202243', 0), '202401202243');
   assert.equal(pageTimeText('20240120224301', 0), '20240120224301');
   assert.equal(pageTimeText('20240120224301+0000', Date.UTC(2024, 0, 20, 22, 43, 1)), '20240120224301');
+});
+
+test('with streamStartFromFeed the live period starts at 00:00 UTC of the first result, is stored with it, kept by a restart and undone by a rollback', () => {
+  const store = DetectorStore.open(':memory:');
+  const starts: (number | null)[] = [];
+  // A model that reports the live-period start it predicts with.
+  const probe = (start: number | null): Model => ({ ...nhsModel(), streamStart: start, predict: () => (starts.push(start), { aki: false, score: 0 }), withStreamStart: (s) => probe(s) });
+  const frame = (text: string) => ({ payload: Buffer.from(text), receivedAt: T0 });
+  const h1 = new MessageHandler({ store, model: probe(0), streamStartFromFeed: true, now: () => T0 });
+  assert.equal(h1.streamStart, 0, 'nothing is known before the first result');
+  h1.handle(frame(admit('1')));
+  assert.equal(store.getMeta('stream_start'), undefined, 'an admission does not start the live period');
+
+  const original = store.setPrediction.bind(store);
+  store.setPrediction = () => {
+    throw new Error('disk full');
+  };
+  assert.throws(() => h1.handle(frame(result('1', T0 + 5 * DAY + 3_600_000, 80))), /disk full/);
+  store.setPrediction = original;
+  assert.equal(store.getMeta('stream_start'), undefined, 'rolled back with the result');
+  assert.equal(h1.streamStart, 0);
+
+  const dayOfFirst = Date.UTC(2024, 0, 15);
+  h1.handle(frame(result('1', T0 + 5 * DAY + 3_600_000, 80))); // 2024-01-15 13:00
+  h1.handle(frame(result('1', T0 + 9 * DAY, 85)));
+  assert.equal(store.getMeta('stream_start'), String(dayOfFirst));
+  const h2 = new MessageHandler({ store, model: probe(0), streamStartFromFeed: true, now: () => T0 });
+  assert.equal(h2.streamStart, dayOfFirst, 'a restart reads the start from the store');
+  h2.handle(frame(result('1', T0 + 10 * DAY, 90)));
+  assert.deepEqual(starts, [dayOfFirst, dayOfFirst, dayOfFirst, dayOfFirst], 'the rolled-back attempt predicted with it too, then every result');
+  // Without the option the model keeps the start it was given.
+  assert.equal(new MessageHandler({ store, model: probe(7), now: () => T0 }).streamStart, 7);
 });

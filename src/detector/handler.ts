@@ -59,7 +59,16 @@ export interface HandlerOptions {
   readonly logger?: Logger;
   /** Most patients kept in memory (least recently used leave first; the store stays the truth). */
   readonly cacheSize?: number;
+  /**
+   * Take the model's live-period start from the feed: 00:00 UTC of the day of the first result
+   * received, recorded in the store (meta `stream_start`) with that result, and kept across
+   * restarts. Without it the model predicts with the start it was given.
+   */
+  readonly streamStartFromFeed?: boolean;
 }
+
+/** The store's meta key of the live-period start the feed gave (ms since the epoch). */
+export const STREAM_START_KEY = 'stream_start';
 
 interface CachedPatient {
   birthDate: number | null;
@@ -111,10 +120,24 @@ export class MessageHandler {
   private readonly badCode: AckCode;
   private dataVersion: number | undefined;
   private dataVersionCheckedAt = Number.NEGATIVE_INFINITY;
+  private model: Model;
+  /** True until the feed's first result has set the live-period start (with `streamStartFromFeed`). */
+  private awaitingStreamStart = false;
 
   constructor(private readonly o: HandlerOptions) {
     this.cacheSize = o.cacheSize ?? 200_000;
     this.badCode = o.badMessageAck === 'AE' ? AckCode.error : AckCode.accept;
+    this.model = o.model;
+    if (o.streamStartFromFeed) {
+      const stored = o.store.getMeta(STREAM_START_KEY);
+      if (stored === undefined) this.awaitingStreamStart = true;
+      else this.model = o.model.withStreamStart(Number(stored));
+    }
+  }
+
+  /** The live-period start the model predicts with (ms), or null. */
+  get streamStart(): number | null {
+    return this.model.streamStart;
   }
 
   /** Handles frames that arrived together, in one transaction. Throws (nothing committed, nothing to ACK) when the store fails. */
@@ -129,12 +152,18 @@ export class MessageHandler {
       this.dataVersion = dv;
     }
     const touched: string[] = [];
+    const awaiting = this.awaitingStreamStart;
     let out: HandledMessage[];
     try {
       out = this.o.store.transaction(() => frames.map((f) => this.handleOne(f, touched)));
     } catch (err) {
       // The cache may be ahead of what was rolled back: forget what this batch touched.
       for (const mrn of touched) this.cache.delete(mrn);
+      // So may the live-period start, if this batch set it.
+      if (awaiting && !this.awaitingStreamStart) {
+        this.awaitingStreamStart = true;
+        this.model = this.o.model;
+      }
       throw err;
     }
     this.count(out);
@@ -224,12 +253,19 @@ export class MessageHandler {
           return { ack: this.ack(message, AckCode.accept), code: AckCode.accept, type: message.type, outcome: 'duplicate' };
         }
         touched.push(m.mrn);
+        if (this.awaitingStreamStart) {
+          const start = Math.floor(m.time / DAY_MS) * DAY_MS;
+          store.setMeta(STREAM_START_KEY, String(start));
+          this.model = this.o.model.withStreamStart(start);
+          this.awaitingStreamStart = false;
+          this.o.logger?.info({ streamStart: new Date(start).toISOString() }, 'live period starts at 00:00 UTC of the first result on the feed');
+        }
         const p = this.patient(m.mrn);
         const state = p.state ?? createPatientState();
         updatePatientState(state, m.time, value);
         p.state = state;
         store.putState(m.mrn, JSON.stringify(state));
-        const prediction = this.o.model.predict(state, { age: ageAt(p.birthDate, m.time), sex: p.sex ?? undefined });
+        const prediction = this.model.predict(state, { age: ageAt(p.birthDate, m.time), sex: p.sex ?? undefined });
         store.setPrediction(m.mrn, m.time, prediction.aki, prediction.score);
         let page: PageJob | undefined;
         if (prediction.aki) {

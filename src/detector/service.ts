@@ -31,6 +31,8 @@ export interface DetectorConfig {
   /** history.csv to load on first start, or undefined for none. */
   readonly historyPath?: string | undefined;
   readonly model: Model;
+  /** Take the model's live-period start from the first result on the feed (see MessageHandler). */
+  readonly streamStartFromFeed?: boolean;
   /** Where /metrics, /healthz and /readyz are served; port 0 picks a free one. */
   readonly metrics: HostPort;
   readonly badMessageAck?: 'AA' | 'AE';
@@ -118,7 +120,15 @@ export async function startDetector(config: DetectorConfig, deps: DetectorDeps):
 
   const sender = deps.sender ?? createHttpPageSender({ host: config.pager.host, port: config.pager.port, timeoutMs: config.pagerTimeoutMs, maxSockets: config.pageConcurrency });
   const outbox = new PageOutbox({ store, sender, clock, rng: rng.stream('outbox'), policy: config.pageRetryPolicy, concurrency: config.pageConcurrency, metrics, logger: logger?.child({ component: 'outbox' }) });
-  const handler = new MessageHandler({ store, model: config.model, now: () => clock.now(), badMessageAck: config.badMessageAck, metrics, logger: logger?.child({ component: 'handler' }) });
+  const handler = new MessageHandler({
+    store,
+    model: config.model,
+    streamStartFromFeed: config.streamStartFromFeed,
+    now: () => clock.now(),
+    badMessageAck: config.badMessageAck,
+    metrics,
+    logger: logger?.child({ component: 'handler' }),
+  });
   outboxRef.current = outbox;
   const box = outbox;
   const feed = new FeedClient({
