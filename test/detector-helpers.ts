@@ -286,6 +286,17 @@ export function spawnDetector(args: readonly string[], env: Record<string, strin
   });
 }
 
+/** Polls the detector's /metrics until `done` holds (at most `ms`); returns the text that satisfied it. */
+export async function waitForMetrics(det: DetectorProcess, done: (text: string) => boolean, ms = 30_000): Promise<string> {
+  const deadline = performance.now() + ms;
+  for (;;) {
+    const text = await det.metrics();
+    if (done(text)) return text;
+    if (performance.now() > deadline) throw new Error(`detector metrics did not reach the expected state within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Reads a metric's value from Prometheus text (sum over series matching the label filter). */
 export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
   let sum = 0;
