@@ -222,6 +222,9 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
     STATE_DIR: dirs.detState,
     MODEL_PATH: modelPath,
     METRICS_PORT: '0',
+    // A trial replays far faster than real time and ends --grace seconds after the last ACK:
+    // after a pager outage, retry within a second rather than after the 5 s default cap.
+    PAGE_RETRY_MAX_MS: '1000',
   };
   const startDetector = async (): Promise<Service> => {
     const det = options.detectorCommand
