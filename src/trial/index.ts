@@ -242,6 +242,8 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
   let lastSent = -1;
   let lastChange = monotonicMs();
   let sent = 0;
+  /** When the simulator first reported every message sent (the replay's end, before the grace). */
+  let replayedAt: number | undefined;
   const stallMs = 120_000;
 
   try {
@@ -263,6 +265,7 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
         continue;
       }
       sent = metricValue(text, 'messages_sent') ?? sent;
+      if (sent >= total) replayedAt ??= monotonicMs();
       const tp = metricValue(text, 'true_positives') ?? 0;
       const fp = metricValue(text, 'false_positives') ?? 0;
       progress.update(sent, total, `TP ${tp} FP ${fp}`);
@@ -299,7 +302,9 @@ export async function runTrial(options: TrialOptions, io: TrialIo): Promise<Tria
     throw err;
   }
   progress.done();
-  const replaySeconds = (monotonicMs() - replayStart) / 1000;
+  // Polled every 200 ms, so the replay time is that precise; without a sighting (a replay shorter
+  // than one poll), up to the simulator's exit less its grace.
+  const replaySeconds = ((replayedAt ?? Math.max(replayStart, monotonicMs() - options.graceSeconds * 1000)) - replayStart) / 1000;
   if (!options.keep) await detector.stop('SIGTERM', 10_000);
 
   const reportJson = path.join(runDir, 'report.json');
