@@ -1,7 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CsvDateFormatter, EPOCH_MS, civilFromDays, compactDate, formatFixed2 } from './format.js';
+import { civilFromDays } from '../hl7/timestamp.js';
+import { CsvDateFormatter, EPOCH_MS, compactDate, formatFixed2 } from './format.js';
 
 describe('formatFixed2', () => {
   it('rounds as Python f"{x:.2f}" does, ties (exact eighths) to even', () => {

@@ -2,6 +2,7 @@
  * Text formats of the generator's CSV files: dates as `YYYY-MM-DD HH:MM:SS` (UTC, seconds
  * always 00) and creatinine with two decimals, rounded as Python's `f"{x:.2f}"` does.
  */
+import { civilFromDays } from '../hl7/timestamp.js';
 
 /** The generator's epoch, 2024-01-01 00:00 UTC, in ms since the Unix epoch. */
 export const EPOCH_MS = Date.UTC(2024, 0, 1);
@@ -10,18 +11,6 @@ export const DAY_MS = 86_400_000;
 /** One minute in ms. */
 export const MINUTE_MS = 60_000;
 
-/** Civil date (proleptic Gregorian) of a count of days since 1970-01-01 (H. Hinnant's algorithm). */
-export function civilFromDays(days: number): { year: number; month: number; day: number } {
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
-}
 
 function two(n: number): string {
   return n < 10 ? `0${n}` : String(n);

@@ -95,6 +95,19 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** Civil date (proleptic Gregorian) of a count of days since 1970-01-01 (H. Hinnant's civil_from_days). */
+export function civilFromDays(days: number): { year: number; month: number; day: number } {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
 /**
  * Formats ms since the epoch as an HL7 timestamp in UTC: 14 digits (`YYYYMMDDHHMMSS`) by default,
  * or 12 or 8 (truncated, never rounded). Throws a RangeError outside years 0000–9999.
@@ -104,16 +117,7 @@ export function formatHl7Timestamp(ms: number, digitCount: 8 | 12 | 14 = 14): st
   const totalSeconds = Math.floor(ms / 1000);
   const days = Math.floor(totalSeconds / 86_400);
   const secs = totalSeconds - days * 86_400;
-  // civil_from_days (H. Hinnant).
-  const z = days + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const month = mp < 10 ? mp + 3 : mp - 9;
-  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const { year, month, day } = civilFromDays(days);
   if (year < 0 || year > 9999) throw new RangeError(`year ${year} cannot be written as an HL7 timestamp`);
   let out = String(year).padStart(4, '0') + pad2(month) + pad2(day);
   if (digitCount >= 12) out += pad2(Math.floor(secs / 3600)) + pad2(Math.floor(secs / 60) % 60);
