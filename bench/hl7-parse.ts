@@ -15,10 +15,10 @@ const N = Number(values.n);
 const ROUNDS = Number(values.rounds);
 
 // A course-shaped ORU^R01 (values of our own), as bytes, as the decoder hands them over.
-const text = buildResultMessage({ time: Date.UTC(2024, 0, 20, 22, 43, 7), mrn: '478237423', value: 95.07289465459068 });
+const text = buildResultMessage({ time: Date.UTC(2024, 1, 17, 22, 37, 7), mrn: '531904276', value: 95.07289465459068 });
 const bytes = Buffer.from(text, 'latin1');
 // A few distinct buffers, so nothing can be cached on one object.
-const inputs = Array.from({ length: 64 }, (_, k) => Buffer.from(text.replace('478237423', String(478237000 + k)), 'latin1'));
+const inputs = Array.from({ length: 64 }, (_, k) => Buffer.from(text.replace('531904276', String(531904000 + k)), 'latin1'));
 
 let sink = 0;
 

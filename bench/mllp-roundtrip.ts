@@ -43,9 +43,9 @@ const WARMUP = Number(values.warmup);
 const VARIANTS = ['bare', 'ours', 'write', 'full'] as const;
 type Variant = (typeof VARIANTS)[number];
 
-const ORU = buildResultMessage({ time: Date.UTC(2024, 0, 20, 22, 43, 7), mrn: '478237423', value: 95.07289465459068 });
+const ORU = buildResultMessage({ time: Date.UTC(2024, 1, 17, 22, 37, 7), mrn: '531904276', value: 95.07289465459068 });
 const ORU_FRAME = encodeFrame(ORU);
-const ACK = 'MSH|^~\\&|||||20240120224307||ACK|||2.5\rMSA|AA\r';
+const ACK = 'MSH|^~\\&|||||20240217223707||ACK|||2.5\rMSA|AA\r';
 const ACK_FRAME = encodeFrame(ACK);
 
 interface Result {
@@ -194,7 +194,7 @@ async function detector(ports: number[]): Promise<void> {
   write.on('frame', () => write.write(ACK));
 
   const full = await connectMllp({ host: '127.0.0.1', port: fullPort });
-  let t = Date.UTC(2024, 0, 20, 22, 43, 7);
+  let t = Date.UTC(2024, 1, 17, 22, 37, 7);
   full.on('frame', (payload) => {
     const message = parseHl7(payload);
     const read = readCourseMessage(message);

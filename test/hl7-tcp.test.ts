@@ -22,7 +22,7 @@ import {
 } from '../src/hl7/index.js';
 
 const HOST = '127.0.0.1';
-const T0 = Date.UTC(2024, 0, 20, 22, 43, 7);
+const T0 = Date.UTC(2024, 1, 17, 22, 37, 7);
 
 function result(i: number): string {
   return buildResultMessage({ time: T0 + i * 1000, mrn: String(100000 + i), value: 90 + i / 10, controlId: `M${i}` });
@@ -105,7 +105,7 @@ describe('MLLP over TCP loopback', { timeout: 20_000 }, () => {
   it('answers AE for a message it cannot read and AR for one it cannot parse, and keeps the connection', async () => {
     const { server } = await ackServer();
     const client = await connectMllp({ host: HOST, port: server.port });
-    const ae = readAck(await client.request('MSH|^~\\&|X||||20240120||ORU^R01|BAD1||2.5\rPID|1||12\r', 5000));
+    const ae = readAck(await client.request('MSH|^~\\&|X||||20240217||ORU^R01|BAD1||2.5\rPID|1||12\r', 5000));
     assert.ok(ae.ok && ae.code === 'AE' && ae.acknowledges === 'BAD1');
     const ar = readAck(await client.request('this is not HL7', 5000));
     assert.ok(ar.ok && ar.code === 'AR' && /MSH/.test(ar.errorText));

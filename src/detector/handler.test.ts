@@ -63,7 +63,7 @@ test('lenient parsing: segment ends, 12-digit times, extra segments, short and l
     { name: '\\r\\n segment ends', text: result('100003', T0, 90).replaceAll('\r', '\r\n'), outcome: 'processed', type: 'ORU^R01' },
     {
       name: '12-digit times and an NK1 segment',
-      text: 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||202401201800||ORU^R01|||2.5\rPID|1||478237423\rNK1|1|JANE\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||103.4\r',
+      text: 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||202402171800||ORU^R01|||2.5\rPID|1||531904276\rNK1|1|JANE\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||107.9\r',
       outcome: 'processed',
       type: 'ORU^R01',
     },
@@ -200,9 +200,9 @@ test('ageAt follows the course rule (whole days ÷ 365) and refuses births after
 });
 
 test('pageTimeText keeps 12- and 14-digit OBR-7 as sent and normalises anything else', () => {
-  assert.equal(pageTimeText('202401202243', 0), '202401202243');
-  assert.equal(pageTimeText('20240120224301', 0), '20240120224301');
-  assert.equal(pageTimeText('20240120224301+0000', Date.UTC(2024, 0, 20, 22, 43, 1)), '20240120224301');
+  assert.equal(pageTimeText('202402172237', 0), '202402172237');
+  assert.equal(pageTimeText('20240217223701', 0), '20240217223701');
+  assert.equal(pageTimeText('20240217223701+0000', Date.UTC(2024, 1, 17, 22, 37, 1)), '20240217223701');
 });
 
 test('with streamStartFromFeed the live period starts at 00:00 UTC of the first result, is stored with it, kept by a restart and undone by a rollback', () => {

@@ -10,12 +10,12 @@ import { DetectorStore } from './store.js';
 const HEADER = 'mrn,creatinine_date_0,creatinine_result_0,creatinine_date_1,creatinine_result_1,creatinine_date_2,creatinine_result_2';
 
 test('history rows are read with CRLF or LF, a BOM, padding and ragged rows; bad cells are skipped and counted', () => {
-  const text = `\uFEFF${HEADER}\r\n100,2024-01-01 06:12:00,68.58,2024-01-09 10:48:00,70.5,,\r\n200,2024-01-02 09:47:00,64.44\n300,2024-01-03 10:00:00,abc,2024-13-01 00:00:00,5,2024-01-04 10:00,55\nx1,2024-01-01 00:00:00,1\n\n`;
+  const text = `\uFEFF${HEADER}\r\n100,2024-01-01 07:25:00,73.16,2024-01-09 11:02:00,70.5,,\r\n200,2024-01-02 09:51:00,61.27\n300,2024-01-03 10:00:00,abc,2024-13-01 00:00:00,5,2024-01-04 10:00,55\nx1,2024-01-01 00:00:00,1\n\n`;
   const rows = parseHistoryCsv(text);
   assert.deepEqual([...rows.patients.keys()], ['100', '200', '300']);
   assert.deepEqual(rows.patients.get('100'), [
-    { time: Date.UTC(2024, 0, 1, 6, 12), value: 68.58 },
-    { time: Date.UTC(2024, 0, 9, 10, 48), value: 70.5 },
+    { time: Date.UTC(2024, 0, 1, 7, 25), value: 73.16 },
+    { time: Date.UTC(2024, 0, 9, 11, 2), value: 70.5 },
   ]);
   assert.deepEqual(rows.patients.get('300'), [{ time: Date.UTC(2024, 0, 4, 10, 0), value: 55 }]);
   assert.equal(rows.results, 4);

@@ -49,7 +49,7 @@ test('a 4xx is final, a 2xx is delivered, 5xx and anything else is retried; a bo
 });
 
 test('the page body is MRN,TIMESTAMP without a newline', () => {
-  assert.equal(pageBody({ mrn: '123', timeText: '202401202243' }), '123,202401202243');
+  assert.equal(pageBody({ mrn: '123', timeText: '202402172237' }), '123,202402172237');
 });
 
 /** A sender whose answers the test gives, one per attempt. */

@@ -40,7 +40,7 @@ function pair(options = {}): [MllpConnection, MllpConnection] {
   return [new MllpConnection(a, options), new MllpConnection(b, options)];
 }
 
-const msg = (id: string): string => `MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120224307||ORU^R01|${id}||2.5\rPID|1||1\rOBR|1||||||20240120224307\rOBX|1|SN|CREATININE||1.0\r`;
+const msg = (id: string): string => `MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240217223707||ORU^R01|${id}||2.5\rPID|1||1\rOBR|1||||||20240217223707\rOBX|1|SN|CREATININE||1.0\r`;
 const ackFor = (id: string): string => buildAck({ message: parseHl7(msg(id)), code: 'AA', time: 0 });
 const isCode = (code: string) => (e: unknown) => e instanceof Hl7Error && e.code === code;
 

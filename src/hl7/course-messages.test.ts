@@ -82,41 +82,41 @@ describe('readCourseMessage', () => {
   });
 
   it('keys a result on OBR-7, not MSH-7', () => {
-    const r = read(`${H}202401201800||ORU^R01|||2.5\rPID|1||1\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||1.0\r`);
+    const r = read(`${H}202402171800||ORU^R01|||2.5\rPID|1||1\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||1.0\r`);
     assert.ok(r.kind === 'result');
-    assert.equal(r.timeText, '202401202243');
+    assert.equal(r.timeText, '202402172237');
   });
 
   it('collects every creatinine OBX and skips other tests', () => {
-    const r = read(`${H}20240120||ORU^R01|||2.5\rPID|1||1\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||1.5\rOBX|2|SN|POTASSIUM||4.1\rOBX|3|SN|creatinine||2e2\r`);
+    const r = read(`${H}20240217||ORU^R01|||2.5\rPID|1||1\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||1.5\rOBX|2|SN|POTASSIUM||4.1\rOBX|3|SN|creatinine||2e2\r`);
     assert.ok(r.kind === 'result');
     assert.deepEqual(r.values, [1.5, 200]);
   });
 
   it('reads a missing or odd sex as U and an unreadable birth date as undefined', () => {
-    const r = read(`${H}20240120||ADT^A01|||2.5\rPID|1||12||X Y||1961|x\r`);
+    const r = read(`${H}20240217||ADT^A01|||2.5\rPID|1||12||X Y||1961|x\r`);
     assert.ok(r.kind === 'admit');
     assert.equal(r.sex, 'U');
     assert.equal(r.birthDate, undefined);
   });
 
   it('reads the MRN from the first component of the first repetition of PID-3', () => {
-    const r = read(`${H}20240120||ADT^A03|||2.5\rPID|1||555^^^HOSP^MR~999^^^NHS\r`);
-    assert.deepEqual(r, { kind: 'discharge', mrn: '555', time: Date.UTC(2024, 0, 20) });
+    const r = read(`${H}20240217||ADT^A03|||2.5\rPID|1||555^^^HOSP^MR~999^^^NHS\r`);
+    assert.deepEqual(r, { kind: 'discharge', mrn: '555', time: Date.UTC(2024, 1, 17) });
   });
 
   const invalid: readonly (readonly [string, RegExp])[] = [
-    [`${H}20240120||ORU^R01|||2.5\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||1\r`, /MRN/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12AB\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||1\r`, /MRN/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||20240120\rOBX|1|SN|CREATININE||1\r`, /observation time/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202413202243\rOBX|1|SN|CREATININE||1\r`, /observation time/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||high\r`, /creatinine value/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||-3\r`, /creatinine value/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||0x1A\r`, /creatinine value/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202401202243\rOBX|1|SN|CREATININE||\r`, /creatinine value/],
-    [`${H}20240120||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202401202243\rOBX|1|SN|POTASSIUM||4\r`, /no creatinine/],
-    [`${H}20240120||ADT^A01|||2.5\r`, /MRN/],
-    [`${H}20240120|||||2.5\r`, /empty MSH-9/],
+    [`${H}20240217||ORU^R01|||2.5\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||1\r`, /MRN/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12AB\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||1\r`, /MRN/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||20240217\rOBX|1|SN|CREATININE||1\r`, /observation time/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202413202243\rOBX|1|SN|CREATININE||1\r`, /observation time/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||high\r`, /creatinine value/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||-3\r`, /creatinine value/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||0x1A\r`, /creatinine value/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202402172237\rOBX|1|SN|CREATININE||\r`, /creatinine value/],
+    [`${H}20240217||ORU^R01|||2.5\rPID|1||12\rOBR|1||||||202402172237\rOBX|1|SN|POTASSIUM||4\r`, /no creatinine/],
+    [`${H}20240217||ADT^A01|||2.5\r`, /MRN/],
+    [`${H}20240217|||||2.5\r`, /empty MSH-9/],
   ];
   const codes = ['bad_mrn', 'bad_mrn', 'bad_time', 'bad_time', 'bad_value', 'bad_value', 'bad_value', 'bad_value', 'no_creatinine', 'bad_mrn', 'no_type'];
   invalid.forEach(([text, reason], k) => {
@@ -131,8 +131,8 @@ describe('readCourseMessage', () => {
   });
 
   it('passes other message types through as other', () => {
-    assert.deepEqual(read(`${H}20240120||ADT^A08|||2.5\rPID|1||12\r`).kind, 'admit');
-    assert.deepEqual(read(`${H}20240120||ORM^O01|||2.5\r`), { kind: 'other', type: 'ORM^O01' });
+    assert.deepEqual(read(`${H}20240217||ADT^A08|||2.5\rPID|1||12\r`).kind, 'admit');
+    assert.deepEqual(read(`${H}20240217||ORM^O01|||2.5\r`), { kind: 'other', type: 'ORM^O01' });
   });
 
   it('never throws on any parsed message', () => {
@@ -140,7 +140,7 @@ describe('readCourseMessage', () => {
       fc.property(fc.array(fc.string({ maxLength: 30 }), { maxLength: 6 }), fc.constantFrom('ADT^A01', 'ADT^A03', 'ORU^R01', 'X'), (lines, type) => {
         let m;
         try {
-          m = parseHl7(`${H}20240120||${type}|||2.5\r${lines.map((l) => `PID|${l}\rOBR|${l}\rOBX|${l}`).join('\r')}`);
+          m = parseHl7(`${H}20240217||${type}|||2.5\r${lines.map((l) => `PID|${l}\rOBR|${l}\rOBX|${l}`).join('\r')}`);
         } catch {
           return;
         }

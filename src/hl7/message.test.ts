@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { buildHl7, DEFAULT_DELIMITERS, escapeHl7, parseHl7, unescapeHl7, type Hl7Delimiters } from './message.js';
 import { Hl7Error, Hl7ErrorCode } from './errors.js';
 
-const ORU = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120224307||ORU^R01|||2.5\rPID|1||478237423\rOBR|1||||||20240120224307\rOBX|1|SN|CREATININE||103.4\r';
+const ORU = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240217223707||ORU^R01|||2.5\rPID|1||531904276\rOBR|1||||||20240217223707\rOBX|1|SN|CREATININE||107.9\r';
 
 function isHl7Error(code: string): (e: unknown) => boolean {
   return (e) => e instanceof Hl7Error && e.code === code;
@@ -23,7 +23,7 @@ describe('parseHl7', () => {
     assert.equal(msh.component(2), '^~\\&');
     assert.equal(msh.field(3), 'SIMULATION');
     assert.equal(msh.field(4), 'SOUTH RIVERSIDE');
-    assert.equal(msh.field(7), '20240120224307');
+    assert.equal(msh.field(7), '20240217223707');
     assert.equal(msh.field(9), 'ORU^R01');
     assert.equal(msh.component(9, 1), 'ORU');
     assert.equal(msh.component(9, 2), 'R01');
@@ -32,9 +32,9 @@ describe('parseHl7', () => {
     assert.equal(msh.length, 12);
     assert.equal(m.type, 'ORU^R01');
     assert.equal(m.controlId, '');
-    assert.equal(m.get('PID', 3), '478237423');
-    assert.equal(m.get('OBR', 7), '20240120224307');
-    assert.equal(m.get('OBX', 5), '103.4');
+    assert.equal(m.get('PID', 3), '531904276');
+    assert.equal(m.get('OBR', 7), '20240217223707');
+    assert.equal(m.get('OBX', 5), '107.9');
     assert.equal(m.get('OBX', 99), '');
     assert.equal(m.get('ZZZ', 1), '');
     assert.equal(m.segment('PID')?.field(0), 'PID');
@@ -46,7 +46,7 @@ describe('parseHl7', () => {
       const text = ORU.replaceAll('\r', sep);
       assert.deepEqual(names(text), ['MSH', 'PID', 'OBR', 'OBX'], JSON.stringify(sep));
       assert.deepEqual(names(text.slice(0, -sep.length)), ['MSH', 'PID', 'OBR', 'OBX'], `${JSON.stringify(sep)} without the last`);
-      assert.equal(parseHl7(text).get('OBX', 5), '103.4');
+      assert.equal(parseHl7(text).get('OBX', 5), '107.9');
     }
     assert.deepEqual(names(ORU + '\r\n\n'), ['MSH', 'PID', 'OBR', 'OBX'], 'a trailing line break (node-hl7-client #96)');
     assert.deepEqual(names('MSH|^~\\&|A\r\rPID|1\r\n\r\nOBX|1'), ['MSH', 'PID', 'OBX']);
@@ -54,15 +54,15 @@ describe('parseHl7', () => {
 
   it('reads bytes as latin-1 and skips a byte-order mark', () => {
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(ORU, 'latin1')]);
-    assert.equal(parseHl7(bytes).get('PID', 3), '478237423');
-    assert.equal(parseHl7('\ufeff' + ORU).get('PID', 3), '478237423');
+    assert.equal(parseHl7(bytes).get('PID', 3), '531904276');
+    assert.equal(parseHl7('\ufeff' + ORU).get('PID', 3), '531904276');
     const name = Buffer.concat([Buffer.from('MSH|^~\\&|A\rPID|1||1||', 'latin1'), Buffer.from('JOSÉ', 'utf8')]);
     const m = parseHl7(new Uint8Array(name));
     assert.equal(Buffer.from(m.toString(), 'latin1').equals(Buffer.concat([name, Buffer.from('\r')])), true, 'bytes survive a round trip');
   });
 
   it('takes the delimiters from MSH', () => {
-    const m = parseHl7('MSH#$*@%#APP#FAC###20240120##ADT$A01##\rPID#1##12$$$MR*34$$$XX##DOE$JANE');
+    const m = parseHl7('MSH#$*@%#APP#FAC###20240217##ADT$A01##\rPID#1##12$$$MR*34$$$XX##DOE$JANE');
     assert.deepEqual(m.delimiters, { field: '#', component: '$', repetition: '*', escape: '@', subcomponent: '%' } satisfies Hl7Delimiters);
     assert.equal(m.type, 'ADT^A01');
     assert.equal(m.get('MSH', 3), 'APP');
@@ -102,10 +102,10 @@ describe('parseHl7', () => {
   it('serialises the course shapes back byte for byte', () => {
     const shapes = [
       ORU,
-      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120163000||ADT^A01|||2.5\rPID|1||478237423||ELIZA DOOLITTLE||19840203|F\r',
-      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240122100000||ADT^A03|||2.5\rPID|1||478237423\r',
-      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||202401201630||ADT^A01|||2.5\rPID|1||123||ELIZA DOOLITTLE||19840203|F\rNK1|1|HENRY HIGGINS|PARTNER\r',
-      'MSH|^~\\&|||||20240120224307||ACK|||2.5\rMSA|AA\r',
+      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240217163000||ADT^A01|||2.5\rPID|1||531904276||ELIZA DOOLITTLE||19790614|F\r',
+      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240219100000||ADT^A03|||2.5\rPID|1||531904276\r',
+      'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||202402171630||ADT^A01|||2.5\rPID|1||123||ELIZA DOOLITTLE||19790614|F\rNK1|1|HENRY HIGGINS|PARTNER\r',
+      'MSH|^~\\&|||||20240217223707||ACK|||2.5\rMSA|AA\r',
     ];
     for (const s of shapes) assert.equal(parseHl7(s).toString(), s);
     // Custom delimiters survive too.
@@ -185,10 +185,10 @@ describe('escapeHl7 / unescapeHl7', () => {
 describe('buildHl7', () => {
   it('builds a message with default delimiters, escaping values and joining components', () => {
     const m = buildHl7([
-      ['MSH', 'APP', 'FAC', '', '', '20240120224307', '', ['ORU', 'R01'], 'ID1', 'P', '2.5'],
+      ['MSH', 'APP', 'FAC', '', '', '20240217223707', '', ['ORU', 'R01'], 'ID1', 'P', '2.5'],
       ['PID', '1', '', '123', '', 'A|B'],
     ]);
-    assert.equal(m.toString(), 'MSH|^~\\&|APP|FAC|||20240120224307||ORU^R01|ID1|P|2.5\rPID|1||123||A\\F\\B\r');
+    assert.equal(m.toString(), 'MSH|^~\\&|APP|FAC|||20240217223707||ORU^R01|ID1|P|2.5\rPID|1||123||A\\F\\B\r');
     assert.equal(m.type, 'ORU^R01');
     assert.equal(m.controlId, 'ID1');
     assert.deepEqual(m.delimiters, DEFAULT_DELIMITERS);

@@ -8,8 +8,8 @@ const VT = START_BLOCK;
 const FS = END_BLOCK;
 const CR = CARRIAGE_RETURN;
 
-const ORU = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120224307||ORU^R01|||2.5\rPID|1||478237423\rOBR|1||||||20240120224307\rOBX|1|SN|CREATININE||103.4\r';
-const ADT = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240120163000||ADT^A01|||2.5\rPID|1||478237423||JANE DOE||19840203|F\r';
+const ORU = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240217223707||ORU^R01|||2.5\rPID|1||531904276\rOBR|1||||||20240217223707\rOBX|1|SN|CREATININE||107.9\r';
+const ADT = 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240217163000||ADT^A01|||2.5\rPID|1||531904276||JANE DOE||19790614|F\r';
 
 /** A failing property stops shrinking after 10 s instead of blocking the event loop for minutes. */
 const LIMIT = { interruptAfterTimeLimit: 10_000, markInterruptAsFailure: true } as const;
@@ -115,7 +115,7 @@ describe('MllpDecoder', () => {
     const d = new MllpDecoder();
     const seen: string[] = [];
     for (let i = 1; i <= 20; i++) {
-      const msg = ORU.replace('478237423', String(i));
+      const msg = ORU.replace('531904276', String(i));
       const out = payloads(d.push(encodeFrame(msg)));
       assert.deepEqual(out, [msg], `push ${i} gives exactly its own message`);
       seen.push(...out);

@@ -5,25 +5,25 @@ import { daysFromCivil, formatHl7Timestamp, parseHl7Timestamp } from './timestam
 
 describe('parseHl7Timestamp', () => {
   const valid: readonly (readonly [string, number])[] = [
-    ['20240120224307', Date.UTC(2024, 0, 20, 22, 43, 7)],
-    ['202401202243', Date.UTC(2024, 0, 20, 22, 43)],
-    ['2024012022', Date.UTC(2024, 0, 20, 22)],
-    ['20240120', Date.UTC(2024, 0, 20)],
-    ['19840203', Date.UTC(1984, 1, 3)],
+    ['20240217223707', Date.UTC(2024, 1, 17, 22, 37, 7)],
+    ['202402172237', Date.UTC(2024, 1, 17, 22, 37)],
+    ['2024021722', Date.UTC(2024, 1, 17, 22)],
+    ['20240217', Date.UTC(2024, 1, 17)],
+    ['19790614', Date.UTC(1979, 5, 14)],
     ['20240229', Date.UTC(2024, 1, 29)],
     ['20000229', Date.UTC(2000, 1, 29)],
     ['19700101000000', 0],
     ['19691231235959', -1000],
     ['99991231235959', Date.UTC(9999, 11, 31, 23, 59, 59)],
-    ['20240120224307.5', Date.UTC(2024, 0, 20, 22, 43, 7, 500)],
-    ['20240120224307.1234', Date.UTC(2024, 0, 20, 22, 43, 7, 123)],
-    ['20240120224307.0005', Date.UTC(2024, 0, 20, 22, 43, 7, 1)],
-    ['20240120224307+0100', Date.UTC(2024, 0, 20, 21, 43, 7)],
-    ['20240120224307-0530', Date.UTC(2024, 0, 21, 4, 13, 7)],
-    ['202401202243+0000', Date.UTC(2024, 0, 20, 22, 43)],
-    ['20240120224307.25-0100', Date.UTC(2024, 0, 20, 23, 43, 7, 250)],
+    ['20240217223707.5', Date.UTC(2024, 1, 17, 22, 37, 7, 500)],
+    ['20240217223707.1234', Date.UTC(2024, 1, 17, 22, 37, 7, 123)],
+    ['20240217223707.0005', Date.UTC(2024, 1, 17, 22, 37, 7, 1)],
+    ['20240217223707+0100', Date.UTC(2024, 1, 17, 21, 37, 7)],
+    ['20240217223707-0530', Date.UTC(2024, 1, 18, 4, 7, 7)],
+    ['202402172237+0000', Date.UTC(2024, 1, 17, 22, 37)],
+    ['20240217223707.25-0100', Date.UTC(2024, 1, 17, 23, 37, 7, 250)],
     ['20240101003000+1400', Date.UTC(2023, 11, 31, 10, 30)],
-    [' 20240120224307 ', Date.UTC(2024, 0, 20, 22, 43, 7)],
+    [' 20240217223707 ', Date.UTC(2024, 1, 17, 22, 37, 7)],
   ];
   for (const [text, expected] of valid) {
     it(`reads '${text}' as ${new Date(expected).toISOString()}`, () => {
@@ -41,7 +41,7 @@ describe('parseHl7Timestamp', () => {
     ['2024', 'year only (below the default 8 digits)'],
     ['202401', 'year and month'],
     ['2024012', 'odd digit count'],
-    ['202401202243071', '15 digits'],
+    ['202402172237071', '15 digits'],
     ['20241320', 'month 13'],
     ['20240001', 'month 0'],
     ['20240100', 'day 0'],
@@ -49,20 +49,20 @@ describe('parseHl7Timestamp', () => {
     ['20230229', '29 February in a common year'],
     ['19000229', '29 February 1900 (not a leap year)'],
     ['20240431', '31 April'],
-    ['2024012024', 'hour 24'],
-    ['202401202360', 'minute 60'],
-    ['20240120224360', 'second 60'],
-    ['202401202243.5', 'fraction without seconds'],
-    ['20240120224307.', 'empty fraction'],
-    ['20240120224307.12345', 'five fraction digits'],
-    ['20240120224307+01', 'short offset'],
-    ['20240120224307+1500', 'offset beyond 14 hours'],
-    ['20240120224307+0160', 'offset minutes 60'],
-    ['20240120224307+01000', 'long offset'],
+    ['2024021724', 'hour 24'],
+    ['202402172360', 'minute 60'],
+    ['20240217223760', 'second 60'],
+    ['202402172237.5', 'fraction without seconds'],
+    ['20240217223707.', 'empty fraction'],
+    ['20240217223707.12345', 'five fraction digits'],
+    ['20240217223707+01', 'short offset'],
+    ['20240217223707+1500', 'offset beyond 14 hours'],
+    ['20240217223707+0160', 'offset minutes 60'],
+    ['20240217223707+01000', 'long offset'],
     ['2024-01-20', 'ISO date'],
-    ['20240120T2243', 'a letter'],
+    ['20240217T2237', 'a letter'],
     ['+0100', 'offset only'],
-    ['20240120224307.5x', 'junk after fraction'],
+    ['20240217223707.5x', 'junk after fraction'],
   ];
   for (const [text, why] of invalid) {
     it(`refuses '${text}' (${why})`, () => {
@@ -71,8 +71,8 @@ describe('parseHl7Timestamp', () => {
   }
 
   it('honours minDigits (the course scores on 12- or 14-digit OBR-7)', () => {
-    assert.equal(parseHl7Timestamp('20240120', { minDigits: 12 }), undefined);
-    assert.equal(parseHl7Timestamp('202401202243', { minDigits: 12 }), Date.UTC(2024, 0, 20, 22, 43));
+    assert.equal(parseHl7Timestamp('20240217', { minDigits: 12 }), undefined);
+    assert.equal(parseHl7Timestamp('202402172237', { minDigits: 12 }), Date.UTC(2024, 1, 17, 22, 37));
     assert.equal(parseHl7Timestamp('2024', { minDigits: 4 }), Date.UTC(2024, 0, 1));
     assert.equal(parseHl7Timestamp('202402', { minDigits: 6 }), Date.UTC(2024, 1, 1));
   });

@@ -24,7 +24,7 @@ function detail(overrides: Partial<GroupDetail> = {}): GroupDetail {
     events: [
       { time: '2026-12-03T19:00:01Z', type: 'Rewind', detail: 'start 2024-01-01T07:00:00Z' },
       { time: '2026-12-03T19:00:02Z', type: 'Send', detail: 'message 0' },
-      { time: '2026-12-03T19:00:03Z', type: 'Page', detail: 'MRN 822825' },
+      { time: '2026-12-03T19:00:03Z', type: 'Page', detail: 'MRN 730416' },
     ],
     ...overrides,
   };
@@ -64,7 +64,7 @@ describe('group page', () => {
     const html = renderGroupPage(detail(), { adminEnabled: true });
     assert.ok(html.includes('<td>f3_score</td><td class="num">0.912346</td>'));
     assert.ok(html.includes('<td>true_positives</td><td class="num">12</td>'));
-    const order = ['MRN 822825', 'message 0', 'start 2024-01-01T07:00:00Z'].map((s) => html.indexOf(s));
+    const order = ['MRN 730416', 'message 0', 'start 2024-01-01T07:00:00Z'].map((s) => html.indexOf(s));
     assert.ok(order.every((i) => i > 0) && order[0]! < order[1]! && order[1]! < order[2]!, `newest first: ${order}`);
     for (const id of ['token', 'rewind', 'disconnect', 'status']) assert.ok(html.includes(`id="${id}"`), id);
     assert.doesNotMatch(html, /<button id="(rewind|disconnect)"[^>]*disabled/);
@@ -74,7 +74,7 @@ describe('group page', () => {
 
   test('events given newest first stay newest first', () => {
     const html = renderGroupPage(detail({ events: [...detail().events].reverse() }), { adminEnabled: true });
-    assert.ok(html.indexOf('MRN 822825') < html.indexOf('message 0'));
+    assert.ok(html.indexOf('MRN 730416') < html.indexOf('message 0'));
   });
 
   test('at most MAX_EVENTS events', () => {

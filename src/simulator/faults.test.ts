@@ -21,9 +21,9 @@ import {
 } from './faults.js';
 
 const T0 = Date.UTC(2024, 0, 2, 9, 30, 0);
-const RESULT = Buffer.from(buildResultMessage({ time: T0, mrn: '822825', value: 108.35 }), 'latin1');
-const ADMIT = Buffer.from(buildAdmitMessage({ time: T0, mrn: '822825', name: 'ANNA SMITH', birthDate: Date.UTC(1980, 4, 6), sex: 'F' }), 'latin1');
-const DISCHARGE = Buffer.from(buildDischargeMessage({ time: T0, mrn: '822825' }), 'latin1');
+const RESULT = Buffer.from(buildResultMessage({ time: T0, mrn: '730416', value: 108.35 }), 'latin1');
+const ADMIT = Buffer.from(buildAdmitMessage({ time: T0, mrn: '730416', name: 'ANNA SMITH', birthDate: Date.UTC(1980, 4, 6), sex: 'F' }), 'latin1');
+const DISCHARGE = Buffer.from(buildDischargeMessage({ time: T0, mrn: '730416' }), 'latin1');
 const SAMPLES = { result: RESULT, admit: ADMIT, discharge: DISCHARGE } as const;
 
 function decisions(plan: FaultPlan, seed: number, indexes: readonly number[]): string[] {
