@@ -17,6 +17,14 @@ describe('createRng', () => {
     assert.equal(createRng(42).seed, createRng(42).seed);
   });
 
+  it('keeps seeds of 2^32 and above apart from small ones (the high word is mixed, not XORed in)', () => {
+    assert.notDeepEqual(draw(2 ** 32), draw(0));
+    assert.notDeepEqual(draw(2 ** 32 + 1), draw(1));
+    assert.notDeepEqual(draw(2 ** 32 + 1), draw(0));
+    assert.notDeepEqual(draw(2 ** 33 + 5), draw(2 ** 32 + 5));
+    assert.deepEqual(draw(Number.MAX_SAFE_INTEGER), draw(Number.MAX_SAFE_INTEGER));
+  });
+
   it('gives named streams that do not depend on what was drawn before or on other streams', () => {
     const a = createRng(7);
     const expected = Array.from({ length: 5 }, ((s) => () => s.next())(a.stream('admissions')));

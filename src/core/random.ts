@@ -141,7 +141,15 @@ function rotl(x: number, k: number): number {
 
 /** A root random source for a seed (number or string). */
 export function createRng(seed: number | string): Rng {
-  const s = typeof seed === 'number' ? mix32(Math.trunc(seed) >>> 0 ^ Math.floor(Math.abs(seed) / TWO_POW_32)) : hashString(seed);
+  let s: number;
+  if (typeof seed === 'string') s = hashString(seed);
+  else {
+    // Seeds below 2^32 map as they always have; above, the high word is mixed in first, so
+    // 2^32 + k does not give seed k's stream (a plain XOR of the two words did).
+    const low = Math.trunc(seed) >>> 0;
+    const high = Math.floor(Math.abs(seed) / TWO_POW_32) >>> 0;
+    s = mix32(high === 0 ? low : (low ^ mix32(high ^ 0x9e3779b9)) >>> 0);
+  }
   return new Xoshiro128(s);
 }
 
