@@ -434,3 +434,30 @@ test('shutdown waits for the exchange in progress: the reply that arrives counts
     dir,
   );
 });
+
+test('a client that floods frames while nothing is in flight is cut off with an error; the simulator serves on', async () => {
+  // In real time, pinned to message 0's time (08:00), the replay then waits 5 minutes for
+  // message 1: nothing is in flight, so every frame the client sends is unsolicited. Without a
+  // cap they were all kept, until the heap ran out and every group went down.
+  const now = new Date(Date.now() - 1000).toISOString().replace(/[-T:]/g, '').slice(0, 14);
+  await withSim(['--replay-in-real-time', '--rewind=false', '--simulated-time=20240401080000', `--real-time=${now}`], async (s) => {
+    const a = new Conn();
+    await a.open(s.mllp);
+    assert.equal(await recvIndex(a), 0);
+    await a.write(frameBytes(ACK));
+    await until(() => metrics(s.backstage), (m) => m.values.messages_sent === 1, 5000, 'message 0 acknowledged');
+    const empty = Buffer.from([0x0b, 0x1c, 0x0d]);
+    const flood = Buffer.concat(Array.from({ length: 5000 }, () => empty));
+    a.write(flood).catch(() => undefined);
+    assert.equal((await a.next(5000)).type, 'close', 'the flooding client is disconnected');
+    const m = await until(() => metrics(s.backstage), (x) => x.values.connections === 0, 5000, 'the connection gone');
+    const errors = m.all.filter((x) => x.name === 'simulator_errors_total').reduce((n, x) => n + x.value, 0);
+    assert.ok(errors >= 1, 'the flood is recorded as an error');
+    // The next client is served: it waits for message 1's time, like any client would.
+    const b = new Conn();
+    await b.open(s.mllp);
+    await until(() => metrics(s.backstage), (x) => x.values.connections === 1, 5000, 'a new connection');
+    assert.equal((await metrics(s.backstage)).values.messages_sent, 1);
+    b.destroy();
+  });
+});

@@ -13,9 +13,19 @@ export type ReplyOutcome =
   | { readonly kind: 'aborted' }
   | { readonly kind: 'error'; readonly text: string };
 
+/**
+ * Most reply frames kept while no message is in flight (they are dropped, counted, at the next
+ * write). A peer that sends more — a flood while the replay waits for a message's time — is
+ * cut off, so nothing it sends can grow the simulator's memory.
+ */
+export const MAX_UNSOLICITED_FRAMES = 1024;
+
 export class Session {
   private readonly decoder: MllpDecoder;
   private batches: MllpFrame[][] = [];
+  /** Frames in `batches` and their payload bytes. */
+  private pendingFrames = 0;
+  private pendingBytes = 0;
   private failure: string | null = null;
   private waiter: ((o: ReplyOutcome) => void) | null = null;
   /** A ticking check of the wait's age (no timer work per message); see arm(). */
@@ -27,7 +37,7 @@ export class Session {
 
   constructor(
     readonly socket: net.Socket,
-    maxReplyBytes: number,
+    private readonly maxReplyBytes: number,
   ) {
     this.decoder = new MllpDecoder({ maxFrameBytes: maxReplyBytes });
     this.peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
@@ -49,8 +59,22 @@ export class Session {
       return;
     }
     if (frames.length === 0) return;
-    if (this.waiter) this.wake({ kind: 'frames', frames });
-    else this.batches.push(frames);
+    if (this.waiter) return this.wake({ kind: 'frames', frames });
+    this.batches.push(frames);
+    this.pendingFrames += frames.length;
+    for (const f of frames) if (f.ok) this.pendingBytes += f.payload.length;
+    if (this.pendingFrames > MAX_UNSOLICITED_FRAMES || this.pendingBytes > this.maxReplyBytes) {
+      this.failure = `${this.pendingFrames} reply frames (${this.pendingBytes} bytes) with no message in flight: more than ${MAX_UNSOLICITED_FRAMES} frames or ${this.maxReplyBytes} bytes; connection closed`;
+      this.batches = [];
+      this.pendingFrames = 0;
+      this.pendingBytes = 0;
+      this.socket.destroy();
+    }
+  }
+
+  /** Why the peer was cut off, if it was (a framing error or a flood). */
+  get failed(): string | null {
+    return this.failure;
   }
 
   private onClose(): void {
@@ -75,6 +99,8 @@ export class Session {
     let n = 0;
     for (const b of this.batches) n += b.length;
     this.batches = [];
+    this.pendingFrames = 0;
+    this.pendingBytes = 0;
     return n;
   }
 
@@ -89,7 +115,7 @@ export class Session {
 
   /** Calls `cb` (synchronously, from the socket's data event) with the next batch of reply frames or why there is none. */
   onReply(timeoutMs: number, cb: (o: ReplyOutcome) => void): void {
-    const b = this.batches.shift();
+    const b = this.takeBatch();
     if (b) return cb({ kind: 'frames', frames: b });
     if (this.failure) return cb({ kind: 'error', text: this.failure });
     if (this.closed) return cb({ kind: 'closed' });
@@ -118,7 +144,7 @@ export class Session {
 
   /** The next batch of reply frames, or why there is none. */
   nextReply(timeoutMs: number): Promise<ReplyOutcome> {
-    const b = this.batches.shift();
+    const b = this.takeBatch();
     if (b) return Promise.resolve({ kind: 'frames', frames: b });
     if (this.failure) return Promise.resolve({ kind: 'error', text: this.failure });
     if (this.closed) return Promise.resolve({ kind: 'closed' });
@@ -126,6 +152,15 @@ export class Session {
       this.waiter = resolve;
       this.arm(timeoutMs);
     });
+  }
+
+  private takeBatch(): MllpFrame[] | undefined {
+    const b = this.batches.shift();
+    if (b) {
+      this.pendingFrames -= b.length;
+      for (const f of b) if (f.ok) this.pendingBytes -= f.payload.length;
+    }
+    return b;
   }
 
   /** Ends a wait early (shutdown). */

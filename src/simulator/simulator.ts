@@ -260,6 +260,10 @@ export class GroupRuntime implements GroupView {
 
   private async serve(sock: net.Socket): Promise<void> {
     const s = new Session(sock, this.cfg.maxReplyBytes);
+    // A client that goes (or is cut off) while the replay waits for a message's time is noticed at once.
+    sock.once('close', () => {
+      if (this.current === s) this.abortPacing?.();
+    });
     this.current = s;
     this.connectedSince = this.now();
     this.emit({ type: 'connect', real: this.now(), peer: s.peer });
@@ -273,7 +277,13 @@ export class GroupRuntime implements GroupView {
           reason = 'simulator shutting down';
           break;
         }
-        if (s.closed) break;
+        if (s.closed) {
+          if (s.failed) {
+            this.fail(`client ${s.peer}: ${s.failed}`);
+            reason = 'misbehaving client';
+          }
+          break;
+        }
         if (this.waiting.length) {
           reason = 'a newer connection took over';
           break;
