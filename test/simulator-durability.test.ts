@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { metrics, spawnSim, startSim, tmpDir } from './simulator-helpers.js';
+import { ACK, Conn, frameBytes, httpRequest, metrics, spawnSim, startSim, tmpDir, until } from './simulator-helpers.js';
 import { akiKeys, runClient } from './simulator-client.js';
 import { validateReport, type GroupReport } from '../src/simulator/report.js';
 import { createRng } from '../src/core/random.js';
@@ -126,5 +126,50 @@ test("a state directory holding the reference simulator's text log is read: posi
     assert.ok(fs.existsSync(path.join(dir, 'state', 'hospital.events.jsonl')), 'converted to our log');
   } finally {
     await s.sim.close();
+  }
+});
+
+test('an admin rewind and a refused page are on disk before they are answered: kill -9 right after keeps them', async () => {
+  const dir = tmpDir('admin-durable-');
+  const msgs = [
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401110000||ADT^A03|||2.5\rPID|1||100000001\r',
+  ];
+  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((t) => frameBytes(t))));
+  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
+  fs.writeFileSync(path.join(dir, 'plan.yaml'), 'pager:\n  error_rate: 1\n');
+  fs.mkdirSync(path.join(dir, 'state'));
+  const argv = ['--messages=messages.mllp', '--akis=akis.csv', '--state=state', '--rewind=false', '--admin-token=t', '--fault-plan=plan.yaml'];
+  const a = await spawnSim(argv, { cwd: dir });
+  try {
+    const c = new Conn();
+    await c.open(a.mllp);
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await c.next()).type, 'frame');
+      await c.write(frameBytes(ACK));
+    }
+    await until(() => metrics(a.backstage), (m) => m.values.messages_sent === 3, 5000, 'three messages acknowledged');
+    c.destroy();
+    await until(() => metrics(a.backstage), (m) => m.values.connections === 0, 5000, 'disconnected');
+    const page = await httpRequest({ port: a.pager, method: 'POST', path: '/page', body: '100000001,20240401100000' });
+    assert.ok(!('error' in page) && page.status === 500, JSON.stringify(page));
+    const rw = await httpRequest({ port: a.backstage, method: 'POST', path: '/groups/hospital/rewind', headers: { Authorization: 'Bearer t' } });
+    assert.ok(!('error' in rw) && rw.status === 200, JSON.stringify(rw));
+    a.proc.kill('SIGKILL'); // at once: nothing else has happened since the answers
+    await a.exited;
+  } finally {
+    a.proc.kill('SIGKILL');
+  }
+  const b = await spawnSim(argv, { cwd: dir });
+  try {
+    const m = await metrics(b.backstage);
+    assert.equal(m.values.messages_sent, 0, 'the rewind survived the kill');
+    const faults = m.all.filter((x) => x.name === 'simulator_faults_injected_total' && x.labels.includes('kind="pager_error500"')).reduce((n, x) => n + x.value, 0);
+    assert.equal(faults, 1, 'the refused page survived the kill');
+  } finally {
+    b.proc.kill('SIGKILL');
+    await b.exited;
   }
 });

@@ -114,6 +114,7 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
         if (!g) return send(res, 404, `no group '${name}'\n`);
         if (action === 'rewind') {
           g.rewind();
+          await g.persist();
           return send(res, 200, `rewound ${g.name}\n`);
         }
         if (action === 'faults') {
@@ -126,9 +127,11 @@ export async function handleBackstage(req: http.IncomingMessage, res: http.Serve
             return send(res, 400, `${err instanceof ConfigError ? err.problems.join('\n') : (err as Error).message}\n`);
           }
           g.setFaultPlan(plan);
+          await g.persist();
           return send(res, 200, `fault plan of ${g.name} ${isEmptyFaultPlan(plan) ? 'cleared' : 'replaced'}\n`);
         }
         const was = g.disconnect();
+        await g.persist();
         return send(res, 200, was ? `disconnected ${g.name}\n` : `${g.name} had no connection\n`);
       }
       if (!g) return send(res, 404, `no group '${name}'\n`);

@@ -95,6 +95,19 @@ export function readReferenceLog(text: string): { events: SimEvent[]; skipped: n
   return { events, skipped };
 }
 
+/** fsyncs a directory (its entries); a no-op where directories cannot be opened for it. */
+function syncDirectory(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not supported on this platform or file system: the file's own fsync is all there is.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 export class EventLog {
   private fd: number;
   private dirty = false;
@@ -144,6 +157,7 @@ export class EventLog {
         log.flush();
         fs.fsyncSync(fd);
         log.dirty = false;
+        syncDirectory(dir); // the new file's directory entry, so a machine crash cannot lose the file
       }
       return { log, events, source, skipped };
     } catch (err) {

@@ -232,6 +232,11 @@ export class GroupRuntime implements GroupView {
     }
   }
 
+  /** Makes every event so far durable (per --state-sync) before an admin action is answered. */
+  persist(): Promise<void> {
+    return this.commit();
+  }
+
   /** Rewinds (admin button, or a new connection with --rewind). */
   rewind(): void {
     this.epoch++;
@@ -495,6 +500,7 @@ export class GroupRuntime implements GroupView {
     const body = await readBody(req, this.cfg.maxPageBodyBytes);
     if (body === null) {
       this.fail(`page body larger than ${this.cfg.maxPageBodyBytes} bytes; refused`);
+      await this.commit();
       send(res, 413, `page body larger than ${this.cfg.maxPageBodyBytes} bytes\n`, true);
       return;
     }
@@ -506,6 +512,7 @@ export class GroupRuntime implements GroupView {
     const fault = this.injector?.pagerFault(this.simulatedNow() - this.state.startSim) ?? null;
     if (fault) {
       this.emit({ type: 'fault', real: this.now(), kind: fault.kind === 'error500' ? 'pager_error500' : 'pager_hang', index: -1 });
+      await this.commit();
       if (fault.kind === 'hang') await new Promise((r) => setTimeout(r, fault.ms).unref());
       send(res, fault.kind === 'error500' ? 500 : 503, fault.kind === 'error500' ? 'Internal Server Error (injected fault)\n' : 'Service Unavailable (injected hang)\n');
       return;
