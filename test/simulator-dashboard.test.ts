@@ -8,12 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ACK, Conn, frameBytes, metrics, startSim, tmpDir } from './simulator-helpers.js';
+import { CHROMIUM, skipUnless } from './tools.js';
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const doc = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/simulator/scoring-vectors.json'), 'utf8')) as { scenarios: { name: string; messages: string[]; akis_csv: string }[] };
 const base = doc.scenarios.find((s) => s.name === 'pager-body-forms')!;
 
-test('dashboard in Chromium: index, group page, rewind refused without the token and done with it', { skip: fs.existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)` }, async () => {
+test('dashboard in Chromium: index, group page, rewind refused without the token and done with it', { skip: skipUnless(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`) }, async () => {
   const dir = tmpDir('dash-');
   fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(base.messages.map(frameBytes)));
   fs.writeFileSync(path.join(dir, 'akis.csv'), base.akis_csv);
@@ -44,11 +44,14 @@ test('dashboard in Chromium: index, group page, rewind refused without the token
     await page.waitForSelector('#rewind');
     assert.match((await page.textContent('body')) ?? '', /true_positives/);
 
-    await page.fill('#token', 'wrong');
-    await page.click('#rewind');
-    await page.waitForSelector('#status.error');
-    assert.match((await page.textContent('#status')) ?? '', /401/);
-    assert.equal((await metrics(s.backstage)).values.messages_sent, 3, 'refused: nothing changed');
+    for (const token of ['', 'wrong']) {
+      await page.fill('#token', token);
+      const [answer] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/groups/hospital/rewind')), page.click('#rewind')]);
+      assert.equal(answer.status(), 401, `token '${token}'`);
+      await page.waitForSelector('#status.error');
+      assert.match((await page.textContent('#status')) ?? '', /401/, `token '${token}'`);
+      assert.equal((await metrics(s.backstage)).values.messages_sent, 3, `refused with token '${token}': nothing changed`);
+    }
 
     await page.fill('#token', 't0ken');
     await page.click('#rewind');
