@@ -28,6 +28,7 @@ const spec: CommandSpec = {
   name: 'detect',
   summary: 'Run the AKI detector: read the hospital MLLP feed, store every message durably before its ACK, predict AKI, page the pager.',
   usage: 'detect [options]\n       swemls detect backfill FILE [--state DIR]',
+  positionals: true,
   options: [
     { name: 'mllp', type: 'string', metavar: 'HOST:PORT', env: 'MLLP_ADDRESS', default: 'localhost:8440', help: 'the hospital MLLP feed to connect to' },
     { name: 'pager', type: 'string', metavar: 'HOST:PORT', env: 'PAGER_ADDRESS', default: 'localhost:8441', help: 'the pager to POST /page to' },

@@ -58,10 +58,6 @@ export const command: Command = {
     epilog: 'Profiles: kit = the course kit (spec/generator.md); course = fitted to the course\'s 2025 data (docs/generator.md).',
   },
   async run(args, io) {
-    if (args.positionals.length > 0) {
-      io.stderr.write(`swemls generate: unexpected argument '${args.positionals[0] as string}' (see 'swemls generate --help')\n`);
-      return ExitCode.usage;
-    }
     const v = args.values;
     const bar = io.stderr.isTTY ? progressBar(io.stderr) : undefined;
     const started = monotonicMs();

@@ -94,6 +94,12 @@ describe('main (in process)', () => {
       assert.equal(bad.err(), `swemls ${name}: unknown option '--definitely-not-a-flag' (see 'swemls ${name} --help')\n`);
 
       const { command } = await (commands[name] as (typeof commands)[string]).load();
+      if (!command.spec.positionals) {
+        // `--rewind false` is two arguments: the stray 'false' is refused, not silently dropped.
+        const stray = io();
+        assert.equal(await main([name, 'false'], {}, stray), 2);
+        assert.equal(stray.err(), `swemls ${name}: unexpected argument 'false' (a boolean flag takes its value with '=', e.g. --rewind=false)\n`);
+      }
       const numeric = command.spec.options.find((o) => o.type === 'int' || o.type === 'number');
       if (numeric) {
         const nan = io();

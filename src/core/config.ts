@@ -44,6 +44,8 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Extra help text printed after the options. */
   readonly epilog?: string;
+  /** Whether the command takes arguments besides options (e.g. `detect backfill FILE`); others refuse them. */
+  readonly positionals?: boolean;
 }
 
 /** The result of parsing. `values` is frozen and keyed by camelCase option name. */
