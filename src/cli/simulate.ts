@@ -37,7 +37,7 @@ export const command: Command = {
       { name: 'rewind', type: 'boolean', default: true, help: 'every new connection starts from the first message (--rewind=false keeps the position)' },
       { name: 'simulated-time', type: 'string', metavar: 'YYYYMMDD[HHMM[SS]]', help: 'pin the clock: this simulated time (UTC) ...' },
       { name: 'real-time', type: 'string', metavar: 'YYYYMMDD[HHMM[SS]]', help: '... corresponds to this real time (UTC); both are needed' },
-      { name: 'html', type: 'string', metavar: 'DIR', help: 'accepted for compatibility and ignored (the UI is built in)', ignoredNote: '--html is ignored: the status UI is built in' },
+      { name: 'html', type: 'string', metavar: 'DIR', help: 'accepted for compatibility and ignored (the UI is built in)', ignoredNote: 'the status UI is built in' },
       { name: 'on-nak', type: 'string', default: 'resend', choices: ['resend', 'advance'], help: "a negative ACK (AE, AR, ...): resend the message, or move on as the course's simulator does" },
       { name: 'max-resends', type: 'int', default: 3, min: 0, help: 'resends of one message before moving on (--on-nak=resend)' },
       { name: 'read-timeout', type: 'number', default: 10, min: 0.001, metavar: 'SECONDS', help: 'wait this long for a reply before dropping the connection' },
