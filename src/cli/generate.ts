@@ -36,7 +36,7 @@ export function formatSummary(s: GenerateSummary, ms: number): string {
   return (
     `generated ${s.days}+${s.history} days (profile ${s.profile}, seed ${String(s.seed)}) into ${s.out}: ` +
     `${m['ORU^R01']} ORU^R01, ${m['ADT^A01']} ADT^A01, ${m['ADT^A03']} ADT^A03; ${s.akis} AKIs; ` +
-    `NHS F3 on the stream ${s.nhs.f3.toFixed(3)}; ${s.trainingRows} training rows (${s.trainingAkiRows} AKI); ` +
+    `NHS F3 on the stream ${s.akis === 0 && s.nhs.tp + s.nhs.fp === 0 ? 'n/a (no AKIs)' : s.nhs.f3.toFixed(3)}; ${s.trainingRows} training rows (${s.trainingAkiRows} AKI); ` +
     `${(ms / 1000).toFixed(2)} s`
   );
 }
