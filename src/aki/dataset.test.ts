@@ -28,6 +28,16 @@ describe('parsePatientCsv', () => {
     );
   });
 
+  it('reads CR-only line ends (old Mac files) the same as LF', () => {
+    const lf = read('ragged.csv');
+    const a = parsePatientCsv(lf);
+    const b = parsePatientCsv(lf.replace(/\r?\n/g, '\r'));
+    assert.deepEqual(
+      b.rows.map((r) => [r.age, r.sex, r.aki, Array.from(r.times), Array.from(r.values), r.line]),
+      a.rows.map((r) => [r.age, r.sex, r.aki, Array.from(r.times), Array.from(r.values), r.line]),
+    );
+  });
+
   it('reads a file without an aki column, and refuses it for training', () => {
     const t = parsePatientCsv(read('no-labels.csv'));
     assert.equal(t.hasLabels, false);

@@ -35,10 +35,10 @@ function bad(source: string, line: number, problem: string): never {
   throw new AkiError(AkiErrorCode.badCsv, `${source}:${line}: ${problem}`);
 }
 
-/** Splits text into lines (CRLF or LF), dropping a BOM and trailing blank lines. */
+/** Splits text into lines (CRLF, LF, or CR alone as old Mac files have), dropping a BOM and trailing blank lines. */
 export function splitLines(text: string): string[] {
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const lines = body.split('\n');
+  const lines = body.indexOf('\n') < 0 && body.indexOf('\r') >= 0 ? body.split('\r') : body.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const l = lines[i] as string;
     if (l.endsWith('\r')) lines[i] = l.slice(0, -1);

@@ -49,6 +49,12 @@ describe('swemls (process)', () => {
     assert.equal(r.stdout, '');
     assert.equal(r.stderr, "swemls score: unknown option '--no-such-flag' (see 'swemls score --help')\n");
   });
+
+  it('a missing input file is one plain line naming it, exit 1', () => {
+    const r = swemls('predict', '--model', 'nhs', '--input', 'no/such/test.csv', '--output', '-');
+    assert.equal(r.status, 1);
+    assert.equal(r.stderr, `swemls predict: cannot open ${path.join(root, 'no/such/test.csv')}: no such file or directory (ENOENT)\n`);
+  });
 });
 
 describe('main (in process)', () => {

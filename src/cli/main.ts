@@ -97,8 +97,15 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       io.stderr.write(`swemls ${name}: ${err.problems.join('; ')}\n`);
       return ExitCode.usage;
     }
-    const code = (err as { code?: unknown }).code;
-    io.stderr.write(`swemls ${name}: ${typeof code === 'string' ? `${code}: ` : ''}${errorMessage(err)}\n`);
+    const e = err as { code?: unknown; syscall?: unknown; path?: unknown };
+    const code = typeof e.code === 'string' ? e.code : undefined;
+    let text = errorMessage(err);
+    if (code !== undefined && text.startsWith(`${code}: `)) {
+      // Node's own errors ("ENOENT: no such file or directory, open '/x'"): "cannot open /x: no such file or directory (ENOENT)".
+      const why = text.slice(code.length + 2).replace(/, \w+ '.*'$/, '');
+      text = `${typeof e.path === 'string' && typeof e.syscall === 'string' ? `cannot ${e.syscall} ${e.path}: ` : ''}${why} (${code})`;
+    } else if (code !== undefined) text = `${code}: ${text}`;
+    io.stderr.write(`swemls ${name}: ${text}\n`);
     return ExitCode.failure;
   }
 }
