@@ -36,6 +36,27 @@ const history = fc
     return { times, values };
   });
 
+/**
+ * Long, dense and disordered histories: up to 200 results hours apart (so the window passes
+ * WINDOW_CAP) whose times may also step back (a late result, as a detector may see one).
+ */
+const messyHistory = fc
+  .array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 6 * 3_600_000 }), fc.integer({ min: -2 * DAY, max: 0 })), fc.double({ min: 20, max: 900, noNaN: true })), {
+    minLength: WINDOW_CAP + 20,
+    maxLength: 200,
+  })
+  .map((pairs) => {
+    let t = T0;
+    const times: number[] = [];
+    const values: number[] = [];
+    for (const [gap, v] of pairs) {
+      t += Math.round(gap / 60_000) * 60_000;
+      times.push(t);
+      values.push(Math.round(v * 100) / 100);
+    }
+    return { times, values };
+  });
+
 const demographics = fc.oneof(
   fc.record({ age: fc.integer({ min: 0, max: 100 }), sex: fc.constantFrom<'m' | 'f'>('m', 'f') }),
   fc.constant<Demographics>({}),
@@ -66,6 +87,23 @@ describe('features', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('the incremental state equals the batch definition past WINDOW_CAP and with times that step back', () => {
+    let capped = 0;
+    fc.assert(
+      fc.property(messyHistory, demographics, streamStart, ({ times, values }, demo, start) => {
+        const s = createPatientState();
+        for (let i = 0; i < times.length; i++) {
+          updatePatientState(s, times[i] as number, values[i] as number);
+          if (!close(stateFeatures(s, demo, start), batchFeatures(times, values, i, demo, start))) return false;
+        }
+        capped += s.wt.length === WINDOW_CAP ? 1 : 0;
+        return s.wt.length <= WINDOW_CAP;
+      }),
+      { numRuns: 60 },
+    );
+    assert.ok(capped > 30, `only ${capped} of 60 histories filled the window`);
   });
 
   it('never uses results after "now": features at i are unchanged by anything that follows', () => {
