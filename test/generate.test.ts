@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,6 +38,20 @@ describe('generate: determinism', () => {
     const dirC = path.join(root, 'c');
     await generate({ ...SMALL, seed: 12, out: dirC });
     assert.ok(!readFileSync(path.join(dirA, 'messages.mllp')).equals(readFileSync(path.join(dirC, 'messages.mllp'))));
+  });
+
+  it('gives the same bytes on every machine: the SHA-256 of each file of a small run is pinned', () => {
+    // Made on the development machine (Node 20, x86_64) and checked on CI's fresh one. A change
+    // that alters the generator's output on purpose updates these (and retrains models/default.json).
+    const pinned: Record<string, string> = {
+      'history.csv': 'c76f1adc3411ac5aae5bcfbf52e236399ae0cc633f3ba7da102550e2f6217ea6',
+      'messages.mllp': '89dfe4dc134502d57e98fdbf2f91caedc129878c9cd2ac4d61fb0f83a539ddc1',
+      'aki.csv': 'eebd855cd31b89a401bc0a428dccab0684fc677f15b4a3e01fbdc726a01b7104',
+      'training.csv': 'e28405dd80c1c1075482eb4cd6e7bafce6e565b42b8f54080344a679d2ffca45',
+      'test.csv': '9929d37ed4545f263b6744099efb9a14e509fa2825a3edde88ebc5077c85a627',
+      'test.expected.csv': 'c4cb5725485a782f9f0b324b18562d8e021d7b87592d062b11f39e9f0442fabe',
+    };
+    for (const f of FILES) assert.equal(createHash('sha256').update(readFileSync(path.join(dirA, f))).digest('hex'), pinned[f], f);
   });
 
   it('writes exactly the six files and leaves no partial files', () => {
