@@ -11,10 +11,6 @@ export const DetectorErrorCode = {
   model: 'DET_ERR_MODEL',
   /** A backfill file holds nothing that looks like HL7 batch text. */
   backfill: 'DET_ERR_BACKFILL',
-  /** The pager did not take a page (5xx, timeout, connection error): retried. */
-  pagerUnavailable: 'DET_ERR_PAGER_UNAVAILABLE',
-  /** The pager refused a page (4xx): recorded and alerted, never retried. */
-  pagerRejected: 'DET_ERR_PAGER_REJECTED',
   /** An address flag is not `HOST:PORT`. */
   address: 'DET_ERR_ADDRESS',
 } as const;

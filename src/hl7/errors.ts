@@ -7,8 +7,6 @@ export const Hl7ErrorCode = {
   emptyFrame: 'HL7_ERR_EMPTY_FRAME',
   /** Text that is not an HL7 v2 message (no MSH, bad delimiters). */
   notHl7: 'HL7_ERR_NOT_HL7',
-  /** A field that should hold a value of some kind does not. */
-  badValue: 'HL7_ERR_BAD_VALUE',
   /** No reply came in time. */
   timeout: 'HL7_ERR_TIMEOUT',
   /** The connection closed (or was closed) while something was waiting on it. */
