@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the TypeScript sources directly through tsx, so `swemls` is never a stale build.
-// The container image runs the compiled `dist/cli/main.js` instead (see deploy/Dockerfile).
+// The container image runs the compiled `dist/cli/entry.js` instead (see deploy/Dockerfile).
 import { register } from 'tsx/esm/api';
 
 register();

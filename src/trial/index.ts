@@ -55,8 +55,12 @@ export interface TrialResult {
   readonly reportHtml: string;
 }
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const swemlsBin = path.join(repoRoot, 'bin', 'swemls.js');
+/**
+ * The `swemls` the parts run as: bin/swemls.js beside the sources (through tsx), or the compiled
+ * dist/cli/entry.js when this module is itself compiled (the container image has no bin/).
+ */
+const here = fileURLToPath(import.meta.url);
+const swemlsBin = here.endsWith('.ts') ? path.resolve(path.dirname(here), '..', '..', 'bin', 'swemls.js') : path.resolve(path.dirname(here), '..', 'cli', 'entry.js');
 
 const SIM_READY = /listening mllp=([^\s:]+):(\d+) pager=([^\s:]+):(\d+) backstage=([^\s:]+):(\d+)/;
 const DETECTOR_READY = /listening metrics=/;

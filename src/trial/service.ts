@@ -53,6 +53,10 @@ export class TrialError extends SwemlsError {
 
 const live = new Set<ChildProcess>();
 
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
 /** Sends a signal to a child's whole process group (a shell command's own children too). */
 function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined) return;
@@ -71,6 +75,8 @@ export function killAllServices(signal: NodeJS.Signals = 'SIGTERM'): void {
 /** Starts a service in a process group of its own, so stopping it stops everything it started. */
 export function startService(options: ServiceOptions): Service {
   const log = createWriteStream(options.logFile, { flags: 'a' });
+  // What was run, so a part can be re-run by hand from its log.
+  log.write(`[trial] $ ${options.shell ? options.command : [options.command, ...(options.args ?? [])].map(shellQuote).join(' ')}\n`);
   const spawnOptions = { cwd: options.cwd, env: options.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] as ['ignore', 'pipe', 'pipe'], detached: true };
   const child = options.shell ? spawn(options.command, { ...spawnOptions, shell: true }) : spawn(options.command, options.args ?? [], spawnOptions);
   live.add(child);
