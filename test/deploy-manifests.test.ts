@@ -8,6 +8,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { parseCohort, parseGroups, renderCohort, syncCohort } from '../deploy/scripts/render-cohort.js';
 import {
+  cliProblems,
   kustomizationDirs,
   kustomize,
   parseManifests,
@@ -166,6 +167,33 @@ describe('validation catches broken manifests', () => {
     const problems = policyProblems(objs);
     assert.ok(problems.some((p) => /simulate needs --state/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /livenessProbe must be GET \/healthy/.test(p)), problems.join('\n'));
+  });
+
+  test('policy: a Service port that the NetworkPolicies close is reported (the backstage port, which Prometheus scrapes)', (t) => {
+    if (!needTool(t, 'kubectl', installKubectl)) return;
+    const objs = parseManifests(kustomize(path.join(k8s, 'overlays/simulator')));
+    assert.deepEqual(policyProblems(objs), []);
+    objs.splice(
+      objs.findIndex((o) => o.kind === 'NetworkPolicy' && o.metadata?.name === 'simulator-backstage'),
+      1,
+    );
+    const problems = policyProblems(objs);
+    assert.ok(problems.some((p) => /Service\/simulator-backstage: port 9001 .* allowed by none of the NetworkPolicies/.test(p)), problems.join('\n'));
+  });
+
+  test("cli: a container's args and env are parsed by its command's option table", async (t) => {
+    if (!needTool(t, 'kubectl', installKubectl)) return;
+    const sim = parseManifests(kustomize(path.join(k8s, 'overlays/simulator')));
+    const det = fresh();
+    assert.deepEqual([...(await cliProblems(sim)), ...(await cliProblems(det))], []);
+    const simC = (sim.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'simulator') as Json).spec.template.spec.containers[0];
+    simC.args = simC.args.map((a: string) => (a === '--replay-in-real-time' ? '--replay-in-realtime' : a));
+    const detC = detectorOf(det).spec.template.spec.containers[0];
+    detC.env.push({ name: 'HISTORY_FILE', value: '/data/history.csv' }, { name: 'METRICS_PORT', value: 'eight thousand' });
+    const problems = [...(await cliProblems(sim)), ...(await cliProblems(det))];
+    assert.ok(problems.some((p) => /unknown option '--replay-in-realtime'/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /env HISTORY_FILE is not a variable of swemls detect/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /METRICS_PORT/.test(p) && /expected an integer/.test(p)), problems.join('\n'));
   });
 
   test('quantities are read in the units Kubernetes uses', () => {

@@ -6,7 +6,10 @@
  *      `livenessprobe` passes it), so every key is also checked against the models' TypeScript
  *      declarations, walked with the TypeScript checker;
  *   3. policy: the mistakes students made every year (state lost on restart, rolling updates that
- *      run two detectors against one feed, no probes, no limits) and dangling references.
+ *      run two detectors against one feed, no probes, no limits), dangling references, and
+ *      Service ports that the build's NetworkPolicies leave unreachable;
+ *   4. the CLI: each swemls container's args and env parsed by that command's own option table
+ *      (a misspelt flag or variable would crash-loop in the cluster).
  *
  *   node --import tsx deploy/scripts/validate-manifests.ts [KUSTOMIZE_DIR...]
  * (no argument: every overlay and base under deploy/k8s). Exit 1 on any problem.
@@ -349,12 +352,93 @@ export function policyProblems(objects: readonly K8sObject[]): string[] {
       if (!named) out.push(`${describe(svc)}: targetPort ${p.targetPort} is not a named container port`);
     }
   }
+  out.push(...networkPolicyProblems(objects, pods));
+  return out;
+}
+
+/** Container ports of a pod spec, by name and number. */
+function containerPort(pod: Json, target: unknown): number | undefined {
+  if (typeof target === 'number') return target;
+  for (const c of asArr(pod.containers)) for (const cp of asArr(c.ports)) if (cp.name === target && typeof cp.containerPort === 'number') return cp.containerPort;
+  return undefined;
+}
+
+/**
+ * A Service port on pods that NetworkPolicies select for Ingress must be allowed by one of them
+ * (a rule with that port, or with no ports); otherwise it is closed to everything, Prometheus
+ * included, in a cluster that enforces policies.
+ */
+function networkPolicyProblems(objects: readonly K8sObject[], pods: { o: K8sObject; pod: Json | undefined }[]): string[] {
+  const out: string[] = [];
+  const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => ({ o, spec: asObj(o.spec) }));
+  const labelsOf = (o: K8sObject): Json => asObj(asObj(asObj(asObj(o.spec).template).metadata).labels);
+  const selects = (selector: Json, labels: Json): boolean => Object.entries(asObj(selector.matchLabels)).every(([k, v]) => labels[k] === v);
+  for (const svc of objects.filter((o) => o.kind === 'Service')) {
+    const spec = asObj(svc.spec);
+    const selector = asObj(spec.selector);
+    if (Object.keys(selector).length === 0) continue;
+    for (const { o, pod } of pods) {
+      const labels = labelsOf(o);
+      if (!pod || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
+      const ingress = policies.filter(({ spec: ps }) => selects(asObj(ps.podSelector), labels) && (asArr(ps.policyTypes).length === 0 || (ps.policyTypes as unknown[]).includes('Ingress')));
+      if (ingress.length === 0) continue;
+      for (const p of asArr(spec.ports)) {
+        const port = containerPort(pod, p.targetPort ?? p.port);
+        const allowed = ingress.some(({ spec: ps }) => asArr(ps.ingress).some((rule) => asArr(rule.ports).length === 0 || asArr(rule.ports).some((rp) => rp.port === port || (typeof rp.port === 'string' && containerPort(pod, rp.port) === port))));
+        if (!allowed) out.push(`${describe(svc)}: port ${String(p.port)} (container port ${String(port)}) of ${describe(o)} is allowed by none of the NetworkPolicies that select the pod`);
+      }
+    }
+  }
+  return out;
+}
+
+/** Environment variables a swemls container may carry that are not swemls options. */
+const NON_SWEMLS_ENV = new Set(['NODE_OPTIONS', 'NODE_ENV', 'TZ']);
+
+/** 4. Every swemls container's args (and literal env values) parsed by its command's option table. */
+export async function cliProblems(objects: readonly K8sObject[]): Promise<string[]> {
+  const { commands } = await import('../../src/cli/main.js');
+  const { parseArgs } = await import('../../src/core/config.js');
+  const out: string[] = [];
+  for (const obj of objects) {
+    const pod = podSpecOf(obj);
+    if (!pod) continue;
+    const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [String(o.metadata?.name), asObj(o.data)]));
+    for (const c of asArr(pod.containers)) {
+      const args = Array.isArray(c.args) ? (c.args as unknown[]).map(String) : [];
+      const name = args[0];
+      const entry = name === undefined ? undefined : Object.hasOwn(commands, name) ? commands[name] : undefined;
+      if (!entry) continue;
+      const { command } = await entry.load();
+      const cwhat = `${describe(obj)} container ${String(c.name)}`;
+      const known = new Set(command.spec.options.flatMap((o) => (o.env ? [o.env] : [])));
+      const env: Record<string, string> = {};
+      const names: string[] = [];
+      for (const e of asArr(c.env)) {
+        names.push(String(e.name));
+        if (typeof e.value === 'string') env[String(e.name)] = e.value;
+      }
+      // A ConfigMap imported whole (envFrom) may carry keys for other consumers (the detector's
+      // feed ConfigMap holds FEED_ID for its state-guard): only explicit env names are checked,
+      // but every value is parsed.
+      for (const ef of asArr(c.envFrom)) {
+        for (const [k, v] of Object.entries(configMaps.get(String(asObj(ef.configMapRef).name)) ?? {})) env[k] ??= String(v);
+      }
+      for (const n of names) if (!known.has(n) && !NON_SWEMLS_ENV.has(n)) out.push(`${cwhat}: env ${n} is not a variable of swemls ${name} (see docs/configuration.md)`);
+      try {
+        const parsed = parseArgs(command.spec, args.slice(1), env);
+        if (parsed.positionals.length > 0 && !command.spec.positionals) out.push(`${cwhat}: unexpected argument '${String(parsed.positionals[0])}' to swemls ${name}`);
+      } catch (err) {
+        out.push(`${cwhat}: swemls ${name} ${args.slice(1).join(' ')}: ${(err as Error).message}`);
+      }
+    }
+  }
   return out;
 }
 
 /** Every problem of one build's objects. */
 export async function validateObjects(objects: readonly K8sObject[]): Promise<string[]> {
-  return [...(await schemaProblems(objects)), ...unknownFieldProblems(objects), ...policyProblems(objects)];
+  return [...(await schemaProblems(objects)), ...unknownFieldProblems(objects), ...policyProblems(objects), ...(await cliProblems(objects))];
 }
 
 /** Every problem of each kustomization directory (rendering errors included), dir → problems. */
@@ -377,7 +461,7 @@ export async function validateDirs(dirs: readonly string[]): Promise<Map<string,
   for (const { dir, objects } of built) {
     const fields = unknown.slice(i, i + objects.length).flat();
     i += objects.length;
-    result.set(dir, [...(await schemaProblems(objects)), ...fields, ...policyProblems(objects)]);
+    result.set(dir, [...(await schemaProblems(objects)), ...fields, ...policyProblems(objects), ...(await cliProblems(objects))]);
   }
   return new Map(dirs.map((d) => [d, result.get(d) ?? []]));
 }
