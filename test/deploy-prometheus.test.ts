@@ -2,6 +2,8 @@
 // `promtool test rules` case and stays quiet in another; a broken rule, a changed threshold, a
 // bad config and bad metric text all fail; docs/operations.md has a runbook entry per alert.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -156,6 +158,49 @@ describe('Prometheus and Alertmanager configuration as deployed', () => {
       assert.equal(a.status, 0, a.stdout + a.stderr);
     });
   }
+
+  test("a group's alerts carry its group label: the real Prometheus, run with the Deployment's args and env, reports external label group=<namespace>", async (t) => {
+    if (!needTool(t, 'kubectl', 'kubectl with kustomize')) return;
+    if (!needTool(t, 'prometheus', 'prometheus (Debian: apt-get install prometheus)')) return;
+    const dir = mkdtempSync(path.join(tmpdir(), 'deploy-prom-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const objs = parseManifests(kustomize(path.join(root, 'deploy/k8s/overlays/groups/mimico')));
+    const deployment = objs.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'prometheus') as unknown as {
+      metadata: { namespace: string };
+      spec: { template: { spec: { containers: { args: string[]; env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[] }[] } } };
+    };
+    const c = deployment.spec.template.spec.containers[0]!;
+    const groupEnv = c.env.find((e) => e.name === 'GROUP');
+    assert.equal(groupEnv?.valueFrom?.fieldRef?.fieldPath, 'metadata.namespace', 'GROUP comes from the pod namespace');
+    const { prometheus } = mountConfigMaps('deploy/k8s/overlays/groups/mimico', dir);
+    // The Deployment's own args, with the paths moved under dir and a free loopback port.
+    const port = await new Promise<number>((resolve) => {
+      const srv = createServer().listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as AddressInfo).port;
+        srv.close(() => resolve(p));
+      });
+    });
+    const args = c.args
+      .map((a) => a.replace(/^--config\.file=.*/, `--config.file=${prometheus}`).replace(/^--storage\.tsdb\.path=.*/, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`))
+      .concat(`--web.listen-address=127.0.0.1:${port}`);
+    const child = spawn('prometheus', args, { env: { ...process.env, GROUP: deployment.metadata.namespace }, stdio: 'ignore' });
+    t.after(() => child.kill('SIGKILL'));
+    let config = '';
+    for (let i = 0; i < 100 && !config; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/api/v1/status/config`);
+        if (res.ok) config = ((await res.json()) as { data: { yaml: string } }).data.yaml;
+      } catch {
+        // not up yet
+      }
+    }
+    assert.ok(config, 'prometheus answered /api/v1/status/config');
+    const global = (parse(config) as { global: { external_labels?: Record<string, string> } }).global;
+    assert.deepEqual(global.external_labels, { group: 'mimico' });
+    // Without the feature flag the label would be the literal text: the check above would fail.
+    assert.ok(c.args.includes('--enable-feature=expand-external-labels'));
+  });
 
   test('a config naming a missing rule file, and a broken Alertmanager route, are refused', (t) => {
     if (!needTool(t, 'kubectl', 'kubectl with kustomize')) return;

@@ -94,12 +94,14 @@ node -e "const Db = require('/app/node_modules/better-sqlite3'); console.log('sq
 for dev in typescript eslint fast-check kubernetes-models dockerfile-utils; do
   if [ -e "/app/node_modules/$dev" ]; then echo "development dependency in the image: $dev" >&2; exit 1; fi
 done
+# Every part end to end from the image (generate, train, predict, simulate, detect on loopback).
+cd /tmp && node /app/dist/cli/entry.js trial --seed 3 --days 2 --train-days 15 --history 10 --population 800 --grace 1 --out /tmp/trial | grep -E '^(detector, exact|PASS|FAIL)'
 echo "image check: ok"
 EOF
 printf 'FROM %s\nCOPY check.sh /tmp/check.sh\nRUN ["sh", "/tmp/check.sh"]\n' "$tag" >"$check_dir/Containerfile"
 pod build --isolation=chroot --file "$check_dir/Containerfile" "$check_dir"
 rm -rf "$check_dir"
-echo "build-image: $tag checked (uid 10001, swemls --version, better-sqlite3, no dev dependencies)"
+echo "build-image: $tag checked (uid 10001, swemls --version, better-sqlite3, no dev dependencies, a short trial)"
 
 if [ -n "$out" ]; then
   pod save --format oci-archive --output "$out" "$tag"
