@@ -25,6 +25,8 @@ function shellScripts(): string[] {
     }
   };
   visit(path.join(root, 'deploy'));
+  visit(path.join(root, 'scripts'));
+  out.push(path.join(root, '.ci', 'run'));
   return out.sort();
 }
 
@@ -66,10 +68,10 @@ describe('Dockerfile', () => {
 });
 
 describe('shell scripts', () => {
-  test('shellcheck passes on every script of deploy/', (t) => {
+  test('shellcheck passes on every shell script: deploy/, scripts/ and .ci/run', (t) => {
     if (!needTool(t, 'shellcheck', 'shellcheck (Debian: apt-get install shellcheck)')) return;
     const scripts = shellScripts();
-    assert.ok(scripts.some((s) => s.endsWith('state-guard.sh')) && scripts.some((s) => s.endsWith('build-image.sh')), scripts.join(', '));
+    assert.ok(['state-guard.sh', 'build-image.sh', 'run-tests.sh', path.join('.ci', 'run')].every((n) => scripts.some((s) => s.endsWith(n))), scripts.join(', '));
     const r = run('shellcheck', ['--severity=style', ...scripts]);
     assert.equal(r.status, 0, r.stdout + r.stderr);
   });

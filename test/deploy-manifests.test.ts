@@ -139,6 +139,14 @@ describe('validation catches broken manifests', () => {
     ['a 1500m CPU limit', (o) => void (detectorOf(o).spec.template.spec.containers[0].resources.limits.cpu = '1500m'), /CPU limit 1500m is over the course's 1 CPU/],
     ['no limits', (o) => void delete detectorOf(o).spec.template.spec.containers[0].resources.limits, /resources.limits.cpu and .memory must be set/],
     ['no liveness probe', (o) => void delete detectorOf(o).spec.template.spec.containers[0].livenessProbe, /needs a livenessProbe and a readinessProbe/],
+    ['no readiness probe', (o) => void delete detectorOf(o).spec.template.spec.containers[0].readinessProbe, /needs a livenessProbe and a readinessProbe/],
+    ['a selector the pod template does not carry', (o) => void (detectorOf(o).spec.selector.matchLabels = { 'app.kubernetes.io/name': 'detektor' }), /selector app.kubernetes.io\/name=detektor does not match the pod template's labels/],
+    ['privilege escalation allowed', (o) => void (detectorOf(o).spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation = true), /allowPrivilegeEscalation must be false/],
+    ['an envFrom naming a missing ConfigMap', (o) => void (detectorOf(o).spec.template.spec.containers[0].envFrom[0].configMapRef.name = 'detector-fead'), /envFrom refers to ConfigMap detector-fead, which is not in the build/],
+    ['a volume naming a missing Secret', (o) => void detectorOf(o).spec.template.spec.volumes.push({ name: 'creds', secret: { secretName: 'pager-creds' } }), /volume creds refers to Secret pager-creds, which is not in the build/],
+    ['a mount of an undefined volume', (o) => void detectorOf(o).spec.template.spec.containers[0].volumeMounts.push({ name: 'ghost', mountPath: '/ghost' }), /mounts volume ghost, which the pod does not define/],
+    ['no /data mount', (o) => void (detectorOf(o).spec.template.spec.containers[0].volumeMounts = detectorOf(o).spec.template.spec.containers[0].volumeMounts.filter((m: Json) => m.mountPath !== '/data')), /must mount \/data/],
+    ['no PAGER_ADDRESS', (o) => void delete (o.find((x) => x.kind === 'ConfigMap' && String(x.metadata?.name).startsWith('detector-feed')) as Json).data.PAGER_ADDRESS, /environment lacks PAGER_ADDRESS/],
     ['no init container for /data', (o) => void (detectorOf(o).spec.template.spec.initContainers = []), /an init container must fill the volume mounted at \/data/],
     ['no MLLP_ADDRESS', (o) => void delete (o.find((x) => x.kind === 'ConfigMap' && String(x.metadata?.name).startsWith('detector-feed')) as Json).data.MLLP_ADDRESS, /environment lacks MLLP_ADDRESS/],
     ['running as root', (o) => void (detectorOf(o).spec.template.spec.securityContext.runAsNonRoot = false), /runAsNonRoot must be true/],
@@ -167,6 +175,18 @@ describe('validation catches broken manifests', () => {
     const problems = policyProblems(objs);
     assert.ok(problems.some((p) => /simulate needs --state/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /livenessProbe must be GET \/healthy/.test(p)), problems.join('\n'));
+    // --state on a volume that is not a claim, and the default (loopback) address.
+    const again = parseManifests(kustomize(path.join(k8s, 'overlays/simulator')));
+    const sim2 = again.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'simulator') as Json;
+    const c = sim2.spec.template.spec.containers[0];
+    c.args = c.args.filter((a: string) => !a.startsWith('--addr'));
+    const stateVolume = c.volumeMounts.find((m: Json) => m.mountPath === '/state').name;
+    const v = sim2.spec.template.spec.volumes.find((x: Json) => x.name === stateVolume);
+    delete v.persistentVolumeClaim;
+    v.emptyDir = {};
+    const p2 = policyProblems(again);
+    assert.ok(p2.some((p) => /--state \/state must be on a PersistentVolumeClaim/.test(p)), p2.join('\n'));
+    assert.ok(p2.some((p) => /simulate must listen on --addr=0.0.0.0 in a pod/.test(p)), p2.join('\n'));
   });
 
   test('policy: a Service port that the NetworkPolicies close is reported (the backstage port, which Prometheus scrapes)', (t) => {

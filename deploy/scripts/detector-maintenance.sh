@@ -7,7 +7,7 @@
 # Both scale the detector to 0 first (the store has one writer), run a helper pod that mounts the
 # detector's volume (detector-state), do the work there, delete the helper and scale back to 1.
 # After a wipe, the next start reloads /data/history.csv and the feed rewinds to message one.
-# FILE for backfill: FSH/BSH (or FHS/BHS) batch text of the admissions missed (docs/formats.md).
+# FILE for backfill: FSH/BSH (or FHS/BHS) batch text of the admissions missed (docs/detector.md).
 set -eu
 
 usage() {
