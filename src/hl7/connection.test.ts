@@ -221,6 +221,21 @@ describe('MllpConnection', { timeout: 20_000 }, () => {
     await assert.rejects(a.request(msg('1'), 5000), isCode(Hl7ErrorCode.closed));
   });
 
+  it('a reply missing only its final CR is taken when the peer ends the stream (Camel requireEndOfData)', async () => {
+    const [rawA, rawB] = duplexPair();
+    const a = new MllpConnection(rawA);
+    const pending = a.request(msg('7'), 5000);
+    const ack = encodeFrame(ackFor('7'));
+    rawB.write(ack.subarray(0, ack.length - 1)); // no 0x0D after the 0x1C
+    await new Promise((r) => setImmediate(r));
+    assert.equal(a.stats.bufferedBytes, ack.length - 2, 'held, and visible in the stats');
+    rawB.end();
+    const reply = await pending;
+    assert.equal(readAck(reply).ok, true);
+    assert.equal(a.stats.lenientEnds, 1);
+    await a.close();
+  });
+
   it('destroys a stream that does not close within the linger time', async () => {
     // A stream whose writable side never finishes (its write callback is never called).
     const stuck = new Duplex({ read() {}, write() {} });

@@ -74,6 +74,8 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     stream.on('error', (err) => this.fail(err));
     stream.on('close', () => this.onClose());
     stream.on('end', () => {
+      // A last frame that lacked only its final 0x0D ends with the stream.
+      for (const f of this.decoder.end()) this.onFrame(f);
       // The peer has finished sending: finish our side too (a half-open MLLP link is useless).
       if (!this.closedFlag && !stream.writableEnded) stream.end();
       if (stream.writableFinished) stream.destroy();
@@ -89,10 +91,14 @@ export class MllpConnection extends EventEmitter<MllpConnectionEvents> {
     return this.decoder.strayBytes;
   }
 
-  /** The decoder's counters: frames decoded, bytes skipped, frames abandoned, lenient ends. */
-  get stats(): { framesDecoded: number; strayBytes: number; abandonedFrames: number; abandonedBytes: number; lenientEnds: number } {
+  /**
+   * The decoder's counters: frames decoded, bytes skipped, frames abandoned, lenient ends, and
+   * the bytes held for an unfinished frame (a peer that never ends its frame shows here, not
+   * only as a request timing out).
+   */
+  get stats(): { framesDecoded: number; strayBytes: number; abandonedFrames: number; abandonedBytes: number; lenientEnds: number; bufferedBytes: number } {
     const d = this.decoder;
-    return { framesDecoded: d.framesDecoded, strayBytes: d.strayBytes, abandonedFrames: d.abandonedFrames, abandonedBytes: d.abandonedBytes, lenientEnds: d.lenientEnds };
+    return { framesDecoded: d.framesDecoded, strayBytes: d.strayBytes, abandonedFrames: d.abandonedFrames, abandonedBytes: d.abandonedBytes, lenientEnds: d.lenientEnds, bufferedBytes: d.buffered };
   }
 
   get closed(): boolean {

@@ -206,6 +206,20 @@ describe('MllpDecoder', () => {
     assert.deepEqual([...payloads(split.push(bytes.subarray(0, cut))), ...payloads(split.push(bytes.subarray(cut)))], [ORU, ADT]);
   });
 
+  it('end(): a last frame missing only its final CR ends with the stream (Camel requireEndOfData); an unfinished one does not', () => {
+    const d = new MllpDecoder();
+    assert.deepEqual(payloads(d.push(Buffer.concat([encodeFrame(ADT), Buffer.from([VT]), Buffer.from(ORU, 'latin1'), Buffer.from([FS])]))), [ADT]);
+    assert.equal(d.inFrame, true, 'held: a 0x1C may still be followed by more payload');
+    assert.deepEqual(payloads(d.end()), [ORU]);
+    assert.equal(d.lenientEnds, 1);
+    assert.equal(d.inFrame, false);
+    assert.deepEqual(d.end(), [], 'nothing twice');
+    const cut = new MllpDecoder();
+    cut.push(Buffer.concat([Buffer.from([VT]), Buffer.from(ORU.slice(0, 40), 'latin1')]));
+    assert.deepEqual(cut.end(), [], 'a frame cut off mid-payload is not delivered');
+    assert.equal(cut.buffered, 40);
+  });
+
   it('drops an unfinished frame when a new 0x0B starts inside it, rather than merging two messages', () => {
     const d = new MllpDecoder();
     const bytes = Buffer.concat([Buffer.from([VT]), Buffer.from('MSH|^~\\&|TRUNCA', 'latin1'), encodeFrame(ADT)]);
@@ -304,6 +318,23 @@ describe('MllpDecoder properties (fast-check)', { timeout: 60_000 }, () => {
         assert.equal(decoder.buffered, 0);
       }),
       { numRuns: 300, ...LIMIT },
+    );
+  });
+
+  it('decodes any sequence of frames the same way when split in two at every offset', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(noise, payload), { maxLength: 6 }), (items) => {
+        const bytes = Buffer.concat(items.flatMap(([n, p]) => [n, encodeFrame(p)]));
+        const expected = items.map(([, p]) => p.toString('latin1'));
+        for (let cut = 0; cut <= bytes.length; cut++) {
+          const d = new MllpDecoder();
+          const out = [...payloads(d.push(bytes.subarray(0, cut))), ...payloads(d.push(bytes.subarray(cut)))];
+          if (out.length !== expected.length || out.some((o, i) => o !== expected[i])) return false;
+          if (d.buffered !== 0) return false;
+        }
+        return true;
+      }),
+      { numRuns: 100, ...LIMIT },
     );
   });
 

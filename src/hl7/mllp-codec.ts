@@ -229,6 +229,18 @@ export class MllpDecoder {
     }
   }
 
+  /**
+   * The peer has stopped sending. A frame whose last byte was its `0x1C` ends here: some senders
+   * never send the final `0x0D` (Apache Camel's `requireEndOfData`); counted in `lenientEnds`.
+   * Anything else unfinished stays unfinished (`inFrame`, `buffered` say how much).
+   */
+  end(): MllpFrame[] {
+    if (this.failed || !this.open || !this.pendingEnd) return [];
+    this.pendingEnd = false;
+    this.lenientEnds++;
+    return [this.finish(EMPTY)];
+  }
+
   private append(part: Buffer): void {
     if (part.length === 0) return;
     this.partsLength += part.length;
