@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
-import { checkDockerfile, parseInstructions } from '../deploy/scripts/check-dockerfile.js';
+import { checkDockerfile, contextProblems, inContext, parseInstructions } from '../deploy/scripts/check-dockerfile.js';
 import { buildDashboard, dashboardPath, renderDashboard } from '../deploy/scripts/render-dashboard.js';
 import { needTool, run } from './deploy-helpers.js';
 
@@ -39,9 +39,19 @@ describe('Dockerfile', () => {
     const entry = parseInstructions(readFileSync(path.join(root, 'deploy/Dockerfile'), 'utf8')).filter((i) => i.keyword === 'ENTRYPOINT');
     assert.deepEqual(JSON.parse(entry.at(-1)?.args ?? 'null'), ['node', '/app/dist/cli/entry.js']);
     assert.ok(existsSync(path.join(root, 'src/cli/entry.ts')));
-    // The build copies everything the ignore file lets through, and nothing it shuts out.
+  });
+
+  test('every file the Dockerfile copies from the context is let through by its .dockerignore; tests are not', () => {
+    const dockerfile = readFileSync(path.join(root, 'deploy/Dockerfile'), 'utf8');
     const ignore = readFileSync(path.join(root, 'deploy/Dockerfile.dockerignore'), 'utf8');
-    for (const needed of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'src/', 'models/']) assert.match(ignore, new RegExp(`^!${needed.replace('.', '\\.')}$`, 'm'));
+    assert.deepEqual(contextProblems(dockerfile, ignore), []);
+    assert.equal(inContext(ignore, 'src/aki/model.ts'), true);
+    assert.equal(inContext(ignore, 'src/aki/model.test.ts'), false);
+    assert.equal(inContext(ignore, 'node_modules/yaml/package.json'), false);
+    assert.equal(inContext(ignore, 'test/trial.test.ts'), false);
+    // Without its own line, scripts/build.mjs (which `npm run build` runs) would be left out.
+    const problems = contextProblems(dockerfile, ignore.replace('!scripts/build.mjs\n', ''));
+    assert.ok(problems.some((p) => /COPY scripts\/build\.mjs: the \.dockerignore leaves it out/.test(p)), problems.join('\n'));
   });
 
   test('a broken Dockerfile is reported on every count', () => {

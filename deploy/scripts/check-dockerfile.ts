@@ -77,6 +77,45 @@ export function checkDockerfile(text: string): string[] {
   return problems;
 }
 
+/** A .dockerignore pattern as a regular expression over a context-relative path. */
+function ignorePattern(pattern: string): RegExp {
+  const body = pattern
+    .replace(/\/+$/, '')
+    .split('/')
+    .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+    .join('/')
+    .replace(/\.\*\//g, '(?:.*/)?');
+  return new RegExp(`^${body}(?:/.*)?$`);
+}
+
+/** Whether the ignore file leaves `file` (context-relative) in the build context: the last matching rule decides. */
+export function inContext(ignoreText: string, file: string): boolean {
+  let included = true;
+  for (const raw of ignoreText.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const negated = line.startsWith('!');
+    if (ignorePattern(negated ? line.slice(1) : line).test(file)) included = negated;
+  }
+  return included;
+}
+
+/** COPY sources (from the context, not another stage) that the ignore file leaves out: the build would fail. */
+export function contextProblems(dockerfileText: string, ignoreText: string): string[] {
+  const problems: string[] = [];
+  for (const c of parseInstructions(dockerfileText).filter((x) => x.keyword === 'COPY' || x.keyword === 'ADD')) {
+    const words = c.args.split(/\s+/).filter(Boolean);
+    if (words.some((w) => w.startsWith('--from'))) continue;
+    const sources = words.filter((w) => !w.startsWith('--')).slice(0, -1);
+    for (const src of sources) {
+      const rel = src.replace(/^\.\//, '').replace(/\/+$/, '');
+      if (rel === '.' || rel === '') continue;
+      if (!inContext(ignoreText, rel)) problems.push(`line ${c.line}: COPY ${src}: the .dockerignore leaves it out of the build context`);
+    }
+  }
+  return problems;
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const file = process.argv[2] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../Dockerfile');
   const problems = checkDockerfile(readFileSync(file, 'utf8'));
