@@ -139,6 +139,7 @@ test('flaw fixed: a negative ACK is resent (--on-nak=resend, the default) up to 
     assert.equal(await recvIndex(c), 2);
     const m = await metrics(s.backstage);
     assert.equal(m.values.simulator_resends_total, 3);
+    assert.equal(m.values.simulator_errors_total, 1, 'giving up on message 0 is recorded as an error');
     assert.equal(m.values.messages_sent, 2);
     assert.ok(m.all.some((x) => x.name === 'simulator_acks_total' && x.labels.includes('code="AE"') && x.value === 3));
     c.destroy();
