@@ -173,3 +173,56 @@ test('an admin rewind and a refused page are on disk before they are answered: k
     await b.exited;
   }
 });
+
+test('flaw fixed: with --state-sync fsync an event is fdatasync-ed before the next message goes out and before a page is answered', async (t) => {
+  // The reference syncs its log only after a quiet second. Here every fdatasync records how far
+  // the file reached when it was asked for; at each visible step that must cover the event.
+  const dir = tmpDir('fsync-order-');
+  const msgs = [
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
+  ];
+  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((m) => frameBytes(m))));
+  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
+  fs.mkdirSync(path.join(dir, 'state'));
+  const log = path.join(dir, 'state', 'hospital.events.jsonl');
+  let synced = 0;
+  const original = fs.fdatasync;
+  // The event log calls fs.fdatasync(fd, callback).
+  (fs as { fdatasync: unknown }).fdatasync = (fd: number, cb: (err: NodeJS.ErrnoException | null) => void) => {
+    const size = fs.fstatSync(fd).size;
+    original(fd, (err) => {
+      if (!err) synced = Math.max(synced, size);
+      cb(err);
+    });
+  };
+  t.after(() => {
+    (fs as { fdatasync: unknown }).fdatasync = original;
+  });
+  /** Byte offset just past the first log line that matches. */
+  const endOf = (re: RegExp): number => {
+    const text = fs.readFileSync(log, 'utf8');
+    let at = 0;
+    for (const line of text.split('\n')) {
+      at += Buffer.byteLength(line) + 1;
+      if (re.test(line)) return at;
+    }
+    throw new Error(`no event ${String(re)} in the log`);
+  };
+  const s = await startSim(['--messages=messages.mllp', '--akis=akis.csv', '--state=state', '--rewind=false', '--state-sync=fsync'], dir);
+  try {
+    const c = new Conn();
+    await c.open(s.mllp);
+    assert.equal((await c.next()).type, 'frame');
+    await c.write(frameBytes(ACK));
+    assert.equal((await c.next()).type, 'frame', 'message 1 arrives');
+    assert.ok(synced >= endOf(/"type":"reply".*"index":0/), 'the reply to message 0 was on disk before message 1 was written');
+    const page = await httpRequest({ port: s.pager, method: 'POST', path: '/page', body: '100000001,20240401090000' });
+    assert.ok(!('error' in page) && page.status === 200, JSON.stringify(page));
+    assert.ok(synced >= endOf(/"type":"page"/), 'the page was on disk before it was answered');
+    c.destroy();
+  } finally {
+    await s.sim.close();
+  }
+});
