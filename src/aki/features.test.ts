@@ -18,44 +18,29 @@ import { nhsFromState } from './model.js';
 const DAY = 86_400_000;
 const T0 = Date.UTC(2024, 0, 1);
 
-/** Random histories: ascending times (gaps from minutes to over a year), plausible creatinine. */
-const history = fc
-  .array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 3 * DAY }), fc.integer({ min: 0, max: 400 * DAY })), fc.double({ min: 20, max: 900, noNaN: true })), {
-    minLength: 1,
-    maxLength: 40,
-  })
-  .map((pairs) => {
+/** Histories from (gap, value) pairs: times advance by whole minutes from T0, values to 2 decimals. */
+function histories(gap: fc.Arbitrary<number>, minLength: number, maxLength: number): fc.Arbitrary<{ times: number[]; values: number[] }> {
+  return fc.array(fc.tuple(gap, fc.double({ min: 20, max: 900, noNaN: true })), { minLength, maxLength }).map((pairs) => {
     let t = T0;
     const times: number[] = [];
     const values: number[] = [];
-    for (const [gap, v] of pairs) {
-      t += Math.round(gap / 60_000) * 60_000;
+    for (const [g, v] of pairs) {
+      t += Math.round(g / 60_000) * 60_000;
       times.push(t);
       values.push(Math.round(v * 100) / 100);
     }
     return { times, values };
   });
+}
+
+/** Random histories: ascending times (gaps from minutes to over a year), plausible creatinine. */
+const history = histories(fc.oneof(fc.integer({ min: 0, max: 3 * DAY }), fc.integer({ min: 0, max: 400 * DAY })), 1, 40);
 
 /**
  * Long, dense and disordered histories: up to 200 results hours apart (so the window passes
  * WINDOW_CAP) whose times may also step back (a late result, as a detector may see one).
  */
-const messyHistory = fc
-  .array(fc.tuple(fc.oneof(fc.integer({ min: 0, max: 6 * 3_600_000 }), fc.integer({ min: -2 * DAY, max: 0 })), fc.double({ min: 20, max: 900, noNaN: true })), {
-    minLength: WINDOW_CAP + 20,
-    maxLength: 200,
-  })
-  .map((pairs) => {
-    let t = T0;
-    const times: number[] = [];
-    const values: number[] = [];
-    for (const [gap, v] of pairs) {
-      t += Math.round(gap / 60_000) * 60_000;
-      times.push(t);
-      values.push(Math.round(v * 100) / 100);
-    }
-    return { times, values };
-  });
+const messyHistory = histories(fc.oneof(fc.integer({ min: 0, max: 6 * 3_600_000 }), fc.integer({ min: -2 * DAY, max: 0 })), WINDOW_CAP + 20, 200);
 
 const demographics = fc.oneof(
   fc.record({ age: fc.integer({ min: 0, max: 100 }), sex: fc.constantFrom<'m' | 'f'>('m', 'f') }),
