@@ -114,6 +114,8 @@ export interface PagerDouble extends EventEmitter<{ page: [body: string] }> {
   mode: PagerMode;
   /** Bodies of pages answered 200, in order (duplicates kept). */
   readonly pages: string[];
+  /** When each of `pages` was answered (Date.now(), ms). */
+  readonly pageTimes: number[];
   /** Requests answered 500 or left hanging. */
   refused: number;
   /** Resolves once `n` pages were accepted. */
@@ -127,6 +129,7 @@ const BODY = /^\d+,\d{12}(\d{2})?$/;
 export async function startPagerDouble(): Promise<PagerDouble> {
   const emitter = new EventEmitter() as PagerDouble;
   const pages: string[] = [];
+  const pageTimes: number[] = [];
   const hanging = new Set<http.ServerResponse>();
   emitter.mode = 'ok';
   emitter.refused = 0;
@@ -151,12 +154,13 @@ export async function startPagerDouble(): Promise<PagerDouble> {
         return;
       }
       pages.push(body);
+      pageTimes.push(Date.now());
       res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok\n');
       emitter.emit('page', body);
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  Object.defineProperties(emitter, { port: { value: (server.address() as AddressInfo).port }, pages: { value: pages } });
+  Object.defineProperties(emitter, { port: { value: (server.address() as AddressInfo).port }, pages: { value: pages }, pageTimes: { value: pageTimes } });
   emitter.waitFor = (n) =>
     new Promise<void>((resolve) => {
       if (pages.length >= n) return resolve();
@@ -295,6 +299,21 @@ export async function waitForMetrics(det: DetectorProcess, done: (text: string) 
     if (performance.now() > deadline) throw new Error(`detector metrics did not reach the expected state within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * Pages answered more than once whose first answer was not in flight at a kill (`kills`: Date.now()
+ * of each SIGKILL). Delivery is at least once: a page the pager took in the moment before the
+ * detector recorded it is sent again after the restart; that is the only repeat allowed.
+ */
+export function repeatsNotAtAKill(pager: Pick<PagerDouble, 'pages' | 'pageTimes'>, kills: readonly number[], windowMs = 2000): string[] {
+  const first = new Map<string, { at: number; n: number }>();
+  pager.pages.forEach((body, i) => {
+    const f = first.get(body);
+    if (f) f.n++;
+    else first.set(body, { at: pager.pageTimes[i] as number, n: 1 });
+  });
+  return [...first].filter(([, f]) => f.n > 1 && !kills.some((k) => k - f.at >= 0 && k - f.at <= windowMs)).map(([b, f]) => `${b}×${f.n}`);
 }
 
 /** Reads a metric's value from Prometheus text (sum over series matching the label filter). */

@@ -90,6 +90,28 @@ function disconnectReasons(d: ReturnType<typeof dirs>): string[] {
     .map((l) => (JSON.parse(l) as { reason: string }).reason);
 }
 
+/** When the simulator received each page (its event log's `real`, ms): (MRN, time) → receipt times. */
+function pageReceipts(d: ReturnType<typeof dirs>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const line of readFileSync(path.join(d.simState, 'hospital.events.jsonl'), 'utf8').split('\n')) {
+    if (!line.includes('"type":"page"')) continue;
+    const e = JSON.parse(line) as { mrn: string; time: number; real: number };
+    const k = `${e.mrn},${e.time}`;
+    out.set(k, [...(out.get(k) ?? []), e.real]);
+  }
+  return out;
+}
+
+/**
+ * Pages received more than once whose first receipt was not in flight at a kill. Delivery is at
+ * least once: a page the pager took in the moment before the detector could record it (SIGKILL
+ * between the pager's 200 and the commit) is sent again after the restart, and that is the only
+ * repeat allowed (a miss would cost nine times what a repeat does).
+ */
+function repeatsNotAtAKill(receipts: Map<string, number[]>, kills: readonly number[], windowMs = 2000): string[] {
+  return [...receipts].filter(([, times]) => times.length > 1 && !kills.some((k) => k - (times[0] as number) >= 0 && k - (times[0] as number) <= windowMs)).map(([key, times]) => `${key}×${times.length}`);
+}
+
 function duplicates(pages: Map<string, number>): string[] {
   return [...pages].filter(([, n]) => n > 1).map(([k, n]) => `${k}×${n}`);
 }
@@ -123,16 +145,18 @@ test('simulator clean run with the shipped model: exact F3 at least 0.98 and abo
   assert.ok(c.exact.f3 > c.exact.nhs.f3, `exact F3 ${c.exact.f3.toFixed(4)} should beat NHS ${c.exact.nhs.f3.toFixed(4)}`);
 });
 
-test('simulator crash test: the detector is SIGKILLed at 5 random instants (--rewind=false); same TP/FP/FN, no page twice', { timeout: 120_000 }, async () => {
+test('simulator crash test: the detector is SIGKILLed at 5 random instants (--rewind=false); same TP/FP/FN, no page twice but one in flight at a kill', { timeout: 120_000 }, async () => {
   const ref = await cleanRun();
   const d = dirs();
   const sim = await spawnSimulator(simArgs(d, ['--rewind=false']));
   const rng = createRng('detector simulator crash test');
+  const kills: number[] = [];
   let det = await spawnDetector(detArgs(sim, d, ['--sqlite-synchronous', 'normal']));
   try {
     for (let k = 0; k < 5; k++) {
       // A random instant of the replay (not a wait for an event).
       await new Promise((r) => setTimeout(r, rng.int(150, 700)));
+      kills.push(Date.now());
       det.child.kill('SIGKILL');
       await det.exited;
       det = await spawnDetector(detArgs(sim, d, ['--sqlite-synchronous', 'normal']));
@@ -140,7 +164,10 @@ test('simulator crash test: the detector is SIGKILLed at 5 random instants (--re
     assert.equal((await sim.exited).code, 0);
     const r = report(d);
     assert.deepEqual({ tp: r.exact.tp, fp: r.exact.fp, fn: r.exact.fn }, { tp: ref.exact.tp, fp: ref.exact.fp, fn: ref.exact.fn });
-    assert.deepEqual(duplicates(pagesReceived(d)), []);
+    const receipts = pageReceipts(d);
+    assert.deepEqual(repeatsNotAtAKill(receipts, kills), []);
+    const repeats = [...receipts.values()].filter((t) => t.length > 1).length;
+    assert.ok(repeats <= kills.length, `${repeats} pages repeated for ${kills.length} kills`);
   } finally {
     det.child.kill('SIGKILL');
     sim.child.kill('SIGKILL');
