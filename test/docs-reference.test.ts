@@ -1,3 +1,5 @@
+// The reference docs follow the code: every error code has a row in docs/errors.md, every
+// detector metric one in docs/metrics.md.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -33,4 +35,15 @@ test('docs/errors.md names no code the source does not have', () => {
   const codes = codesInSource();
   const documented = [...doc.matchAll(/^\| `([A-Z0-9]+_ERR_[A-Z0-9_]+)` \|/gm)].map((m) => m[1] as string);
   assert.deepEqual(documented.filter((c) => !codes.has(c)), []);
+});
+
+test('every detector metric has a row in docs/metrics.md', () => {
+  const metricsDoc = readFileSync(path.join(root, 'docs/metrics.md'), 'utf8');
+  const source = readFileSync(path.join(root, 'src/detector/metrics.ts'), 'utf8');
+  const names = [...source.matchAll(/name: '(detector_[a-z_]+)'/g)].map((m) => m[1] as string);
+  assert.ok(names.length >= 15, names.join(', '));
+  assert.deepEqual(
+    names.filter((n) => !metricsDoc.includes(`| \`${n}\` |`)),
+    [],
+  );
 });
