@@ -301,19 +301,23 @@ export async function waitForMetrics(det: DetectorProcess, done: (text: string) 
   }
 }
 
+/** A pager double's pages as page → the times it was answered. */
+export function receiptsOf(pager: Pick<PagerDouble, 'pages' | 'pageTimes'>): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  pager.pages.forEach((body, i) => out.set(body, [...(out.get(body) ?? []), pager.pageTimes[i] as number]));
+  return out;
+}
+
 /**
- * Pages answered more than once whose first answer was not in flight at a kill (`kills`: Date.now()
- * of each SIGKILL). Delivery is at least once: a page the pager took in the moment before the
- * detector recorded it is sent again after the restart; that is the only repeat allowed.
+ * Pages received more than once whose first receipt was not in flight at a kill (`kills`:
+ * Date.now() of each SIGKILL). Delivery is at least once: a page the pager took in the moment
+ * before the detector recorded it (SIGKILL between the pager's 200 and the commit) is sent again
+ * after the restart, and that is the only repeat allowed (a miss costs nine times a repeat).
  */
-export function repeatsNotAtAKill(pager: Pick<PagerDouble, 'pages' | 'pageTimes'>, kills: readonly number[], windowMs = 2000): string[] {
-  const first = new Map<string, { at: number; n: number }>();
-  pager.pages.forEach((body, i) => {
-    const f = first.get(body);
-    if (f) f.n++;
-    else first.set(body, { at: pager.pageTimes[i] as number, n: 1 });
-  });
-  return [...first].filter(([, f]) => f.n > 1 && !kills.some((k) => k - f.at >= 0 && k - f.at <= windowMs)).map(([b, f]) => `${b}×${f.n}`);
+export function repeatsNotAtAKill(receipts: ReadonlyMap<string, readonly number[]>, kills: readonly number[], windowMs = 2000): string[] {
+  return [...receipts]
+    .filter(([, times]) => times.length > 1 && !kills.some((k) => k - (times[0] as number) >= 0 && k - (times[0] as number) <= windowMs))
+    .map(([key, times]) => `${key}×${times.length}`);
 }
 
 /** Reads a metric's value from Prometheus text (sum over series matching the label filter). */

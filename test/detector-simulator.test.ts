@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createRng } from '../src/core/random.js';
-import { BIN, metricValue, spawnDetector, spawnSimulator, type SimulatorProcess } from './detector-helpers.js';
+import { BIN, metricValue, repeatsNotAtAKill, spawnDetector, spawnSimulator, type SimulatorProcess } from './detector-helpers.js';
 
 let tmp: string;
 let data: string;
@@ -67,20 +67,6 @@ function report(d: ReturnType<typeof dirs>): GroupReport {
   return (JSON.parse(readFileSync(path.join(d.report, 'report.json'), 'utf8')) as { groups: GroupReport[] }).groups[0] as GroupReport;
 }
 
-/** Pages the simulator received, from its event log: (MRN, time) → how many. */
-function pagesReceived(d: ReturnType<typeof dirs>): Map<string, number> {
-  const counts = new Map<string, number>();
-  const file = path.join(d.simState, 'hospital.events.jsonl');
-  if (!existsSync(file)) return counts;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.includes('"type":"page"')) continue;
-    const e = JSON.parse(line) as { mrn: string; time: number };
-    const k = `${e.mrn},${e.time}`;
-    counts.set(k, (counts.get(k) ?? 0) + 1);
-  }
-  return counts;
-}
-
 /** Why the simulator dropped connections (from its event log). */
 function disconnectReasons(d: ReturnType<typeof dirs>): string[] {
   const file = path.join(d.simState, 'hospital.events.jsonl');
@@ -90,10 +76,12 @@ function disconnectReasons(d: ReturnType<typeof dirs>): string[] {
     .map((l) => (JSON.parse(l) as { reason: string }).reason);
 }
 
-/** When the simulator received each page (its event log's `real`, ms): (MRN, time) → receipt times. */
-function pageReceipts(d: ReturnType<typeof dirs>): Map<string, number[]> {
+/** Pages the simulator received, from its event log: (MRN, time) → when (its `real`, ms), repeats included. */
+function pagesReceived(d: ReturnType<typeof dirs>): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const line of readFileSync(path.join(d.simState, 'hospital.events.jsonl'), 'utf8').split('\n')) {
+  const file = path.join(d.simState, 'hospital.events.jsonl');
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
     if (!line.includes('"type":"page"')) continue;
     const e = JSON.parse(line) as { mrn: string; time: number; real: number };
     const k = `${e.mrn},${e.time}`;
@@ -102,21 +90,11 @@ function pageReceipts(d: ReturnType<typeof dirs>): Map<string, number[]> {
   return out;
 }
 
-/**
- * Pages received more than once whose first receipt was not in flight at a kill. Delivery is at
- * least once: a page the pager took in the moment before the detector could record it (SIGKILL
- * between the pager's 200 and the commit) is sent again after the restart, and that is the only
- * repeat allowed (a miss would cost nine times what a repeat does).
- */
-function repeatsNotAtAKill(receipts: Map<string, number[]>, kills: readonly number[], windowMs = 2000): string[] {
-  return [...receipts].filter(([, times]) => times.length > 1 && !kills.some((k) => k - (times[0] as number) >= 0 && k - (times[0] as number) <= windowMs)).map(([key, times]) => `${key}×${times.length}`);
+function duplicates(pages: Map<string, number[]>): string[] {
+  return [...pages].filter(([, t]) => t.length > 1).map(([k, t]) => `${k}×${t.length}`);
 }
 
-function duplicates(pages: Map<string, number>): string[] {
-  return [...pages].filter(([, n]) => n > 1).map(([k, n]) => `${k}×${n}`);
-}
-
-const cleanRuns = new Map<string, { exact: Exact; pages: Map<string, number> }>();
+const cleanRuns = new Map<string, { exact: Exact; pages: Map<string, number[]> }>();
 
 /** A clean run with `model` ('nhs', or the shipped models/default.json). */
 async function cleanRun(model = 'nhs') {
@@ -164,7 +142,7 @@ test('simulator crash test: the detector is SIGKILLed at 5 random instants (--re
     assert.equal((await sim.exited).code, 0);
     const r = report(d);
     assert.deepEqual({ tp: r.exact.tp, fp: r.exact.fp, fn: r.exact.fn }, { tp: ref.exact.tp, fp: ref.exact.fp, fn: ref.exact.fn });
-    const receipts = pageReceipts(d);
+    const receipts = pagesReceived(d);
     assert.deepEqual(repeatsNotAtAKill(receipts, kills), []);
     const repeats = [...receipts.values()].filter((t) => t.length > 1).length;
     assert.ok(repeats <= kills.length, `${repeats} pages repeated for ${kills.length} kills`);

@@ -35,6 +35,24 @@ function pagePlan(data: string): Set<string> {
   return keys;
 }
 
+/**
+ * A state directory's data for one patient: admission 08:00, results 09:00 (80) and 10:00 (250,
+ * the AKI), then `last` (a fourth message, if any); an empty `state/` beside them.
+ */
+function alice(prefix: string, last?: string): string {
+  const dir = tmpDir(prefix);
+  const msgs = [
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
+    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
+    ...(last ? [last] : []),
+  ];
+  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((t) => frameBytes(t))));
+  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
+  fs.mkdirSync(path.join(dir, 'state'));
+  return dir;
+}
+
 test('kill -9 at random points (--state-sync fsync and write), restarted each time, ends with the same exact metrics as an uninterrupted replay', async () => {
   const data = generate(21);
   const total = fs.readFileSync(path.join(data, 'messages.mllp')).filter((b) => b === 0x0b).length;
@@ -93,16 +111,7 @@ test('kill -9 at random points (--state-sync fsync and write), restarted each ti
 });
 
 test("a state directory holding the reference simulator's text log is read: position, pages and time base", async () => {
-  const dir = tmpDir('reflog-');
-  const msgs = [
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401110000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401110000\rOBX|1|SN|CREATININE||260.0\r',
-  ];
-  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((t) => Buffer.concat([Buffer.from([0x0b]), Buffer.from(t, 'latin1'), Buffer.from([0x1c, 0x0d])]))));
-  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
-  fs.mkdirSync(path.join(dir, 'state'));
+  const dir = alice('reflog-', 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401110000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401110000\rOBX|1|SN|CREATININE||260.0\r');
   fs.writeFileSync(
     path.join(dir, 'state', 'hospital.log'),
     [
@@ -130,17 +139,8 @@ test("a state directory holding the reference simulator's text log is read: posi
 });
 
 test('an admin rewind and a refused page are on disk before they are answered: kill -9 right after keeps them', async () => {
-  const dir = tmpDir('admin-durable-');
-  const msgs = [
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401110000||ADT^A03|||2.5\rPID|1||100000001\r',
-  ];
-  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((t) => frameBytes(t))));
-  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
+  const dir = alice('admin-durable-', 'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401110000||ADT^A03|||2.5\rPID|1||100000001\r');
   fs.writeFileSync(path.join(dir, 'plan.yaml'), 'pager:\n  error_rate: 1\n');
-  fs.mkdirSync(path.join(dir, 'state'));
   const argv = ['--messages=messages.mllp', '--akis=akis.csv', '--state=state', '--rewind=false', '--admin-token=t', '--fault-plan=plan.yaml'];
   const a = await spawnSim(argv, { cwd: dir });
   try {
@@ -177,15 +177,7 @@ test('an admin rewind and a refused page are on disk before they are answered: k
 test('flaw fixed: with --state-sync fsync an event is fdatasync-ed before the next message goes out and before a page is answered', async (t) => {
   // The reference syncs its log only after a quiet second. Here every fdatasync records how far
   // the file reached when it was asked for; at each visible step that must cover the event.
-  const dir = tmpDir('fsync-order-');
-  const msgs = [
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401080000||ADT^A01|||2.5\rPID|1||100000001||ALICE SMITH||19600101|F\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401090000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401090000\rOBX|1|SN|CREATININE||80.0\r',
-    'MSH|^~\\&|SIMULATION|SOUTH RIVERSIDE|||20240401100000||ORU^R01|||2.5\rPID|1||100000001\rOBR|1||||||20240401100000\rOBX|1|SN|CREATININE||250.0\r',
-  ];
-  fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(msgs.map((m) => frameBytes(m))));
-  fs.writeFileSync(path.join(dir, 'akis.csv'), 'mrn,date,aki,nhs\n100000001,2024-04-01 10:00:00,y,y\n');
-  fs.mkdirSync(path.join(dir, 'state'));
+  const dir = alice('fsync-order-');
   const log = path.join(dir, 'state', 'hospital.events.jsonl');
   let synced = 0;
   const original = fs.fdatasync;

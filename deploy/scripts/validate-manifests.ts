@@ -400,10 +400,10 @@ export async function cliProblems(objects: readonly K8sObject[]): Promise<string
   const { commands } = await import('../../src/cli/main.js');
   const { parseArgs } = await import('../../src/core/config.js');
   const out: string[] = [];
+  const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [String(o.metadata?.name), asObj(o.data)]));
   for (const obj of objects) {
     const pod = podSpecOf(obj);
     if (!pod) continue;
-    const configMaps = new Map(objects.filter((o) => o.kind === 'ConfigMap').map((o) => [String(o.metadata?.name), asObj(o.data)]));
     for (const c of asArr(pod.containers)) {
       const args = Array.isArray(c.args) ? (c.args as unknown[]).map(String) : [];
       const name = args[0];
