@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { checkMetricsText } from '../deploy/scripts/check-metrics.js';
 import { hasTool, run } from './deploy-helpers.js';
 import { skipUnless } from './tools.js';
+import { tracked } from './children.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const cli = path.join(root, 'bin/swemls.js');
@@ -34,7 +35,7 @@ function metricsUsedBy(file: string, prefix: RegExp): Set<string> {
 
 /** Starts a CLI command; resolves with the process and the first stdout/stderr line matching `ready`. */
 function start(args: string[], ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; output: () => string }> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = tracked(spawn(process.execPath, [cli, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
   return new Promise((resolve, reject) => {
     const onLine = (line: string): void => {

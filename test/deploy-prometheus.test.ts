@@ -12,6 +12,7 @@ import { parse } from 'yaml';
 import { checkMetricsText, isToleratedFinding } from '../deploy/scripts/check-metrics.js';
 import { kustomize, parseManifests } from '../deploy/scripts/validate-manifests.js';
 import { needTool, run } from './deploy-helpers.js';
+import { tracked } from './children.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const rulesDir = path.join(root, 'deploy/k8s/base/monitoring/rules');
@@ -183,7 +184,7 @@ describe('Prometheus and Alertmanager configuration as deployed', () => {
     const args = c.args
       .map((a) => a.replace(/^--config\.file=.*/, `--config.file=${prometheus}`).replace(/^--storage\.tsdb\.path=.*/, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`))
       .concat(`--web.listen-address=127.0.0.1:${port}`);
-    const child = spawn('prometheus', args, { env: { ...process.env, GROUP: deployment.metadata.namespace }, stdio: 'ignore' });
+    const child = tracked(spawn('prometheus', args, { env: { ...process.env, GROUP: deployment.metadata.namespace }, stdio: 'ignore' }));
     t.after(() => child.kill('SIGKILL'));
     let config = '';
     for (let i = 0; i < 100 && !config; i++) {

@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createMllpServer, Hl7Error, type MllpConnection, type MllpServer } from '../src/hl7/index.js';
+import { tracked } from './children.js';
 
 export const BIN = path.resolve('bin/swemls.js');
 
@@ -238,23 +239,30 @@ export interface DetectorProcess {
   readonly logs: string[];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   metrics(): Promise<string>;
-  /** Resolves at the next log line (from now on) matching `re`. */
-  nextLog(re: RegExp): Promise<string>;
+  /** Resolves at the next log line (from now on) matching `re`; rejects, with the last lines, after `ms`. */
+  nextLog(re: RegExp, ms?: number): Promise<string>;
 }
 
 /** Spawns `swemls detect` and resolves once it prints its `listening metrics=` line. */
 export function spawnDetector(args: readonly string[], env: Record<string, string> = {}): Promise<DetectorProcess> {
-  const child = spawn(process.execPath, [BIN, 'detect', '--metrics-port', '0', '--metrics-host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', ...env },
-  });
+  const child = tracked(
+    spawn(process.execPath, [BIN, 'detect', '--metrics-port', '0', '--metrics-host', '127.0.0.1', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '', ...env },
+    }),
+  );
   const logs: string[] = [];
   const stderrLines = createInterface({ input: child.stderr! });
   stderrLines.on('line', (l) => logs.push(l));
-  const nextLog = (re: RegExp): Promise<string> =>
-    new Promise((resolve) => {
+  const nextLog = (re: RegExp, ms = 30_000): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        stderrLines.off('line', on);
+        reject(new Error(`no detector log line matching ${re} within ${ms} ms; the last lines:\n${logs.slice(-8).join('\n')}`));
+      }, ms);
       const on = (l: string): void => {
         if (!re.test(l)) return;
+        clearTimeout(timer);
         stderrLines.off('line', on);
         resolve(l);
       };
@@ -352,10 +360,12 @@ export type HostPortText = string;
 
 /** Spawns `swemls simulate` with ports 0 and resolves once it prints its `listening` line. */
 export function spawnSimulator(args: readonly string[]): Promise<SimulatorProcess> {
-  const child = spawn(process.execPath, [BIN, 'simulate', '--mllp', '0', '--pager', '0', '--backstage', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '' },
-  });
+  const child = tracked(
+    spawn(process.execPath, [BIN, 'simulate', '--mllp', '0', '--pager', '0', '--backstage', '0', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: process.env.PATH ?? '' },
+    }),
+  );
   const out: string[] = [];
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   return new Promise((resolve, reject) => {

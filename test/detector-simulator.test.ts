@@ -94,6 +94,17 @@ function duplicates(pages: Map<string, number[]>): string[] {
   return [...pages].filter(([, t]) => t.length > 1).map(([k, t]) => `${k}×${t.length}`);
 }
 
+/** Polls the simulator until it has had `n` messages acknowledged; returns the position it saw. */
+async function untilPosition(sim: SimulatorProcess, n: number): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const p = metricValue(await sim.metrics(), 'simulator_position');
+    if (p >= n) return p;
+    assert.ok(performance.now() - t0 < 30_000, `the replay did not reach message ${n} within 30 s (at ${p})`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 const cleanRuns = new Map<string, { exact: Exact; pages: Map<string, number[]> }>();
 
 /** A clean run with `model` ('nhs', or the shipped models/default.json). */
@@ -131,14 +142,19 @@ test('simulator crash test: the detector is SIGKILLed at 5 random instants (--re
   const kills: number[] = [];
   let det = await spawnDetector(detArgs(sim, d, ['--sqlite-synchronous', 'normal']));
   try {
+    const total = metricValue(await sim.metrics(), 'simulator_replay_messages');
+    const killedAt: number[] = [];
     for (let k = 0; k < 5; k++) {
-      // A random instant of the replay (not a wait for an event).
-      await new Promise((r) => setTimeout(r, rng.int(150, 700)));
+      // At a random message of the k-th fifth of the replay: a fixed sleep could land after the
+      // end of a fast replay, and then the kill would test nothing.
+      const at = rng.int(Math.floor((k * total) / 5), Math.floor(((k + 1) * total) / 5) - 100);
+      killedAt.push(await untilPosition(sim, at));
       kills.push(Date.now());
       det.child.kill('SIGKILL');
       await det.exited;
       det = await spawnDetector(detArgs(sim, d, ['--sqlite-synchronous', 'normal']));
     }
+    assert.ok(killedAt.every((p) => p < total), `every kill is mid-replay (at messages ${killedAt.join(', ')} of ${total})`);
     assert.equal((await sim.exited).code, 0);
     const r = report(d);
     assert.deepEqual({ tp: r.exact.tp, fp: r.exact.fp, fn: r.exact.fn }, { tp: ref.exact.tp, fp: ref.exact.fp, fn: ref.exact.fn });
@@ -204,19 +220,24 @@ test('simulator corrupt data: 1% corrupted messages, no crash, dead letters coun
   }
 });
 
-test('the simulator is killed and restarted: the detector reconnects within 2 s and the run completes', { timeout: 120_000 }, async () => {
+test('the simulator is killed mid-replay and restarted: the detector reconnects within 2 s and the run completes', { timeout: 120_000 }, async () => {
   const ref = await cleanRun();
   const d = dirs();
   let sim = await spawnSimulator(simArgs(d, ['--rewind=false']));
   const det = await spawnDetector(detArgs(sim, d, ['--sqlite-synchronous', 'normal']));
   try {
-    await new Promise((r) => setTimeout(r, 500)); // part of the replay
+    // Kill once a few hundred of the ~2,000 messages are acknowledged (a fixed sleep could land
+    // after the end of a fast replay, and then nothing would be left to reconnect for).
+    const total = metricValue(await sim.metrics(), 'simulator_replay_messages');
+    await untilPosition(sim, 200);
     sim.child.kill('SIGKILL');
     await sim.exited;
     const [mllpPort, pagerPort, backPort] = [sim.mllp, sim.pager, sim.backstage].map((a) => a.slice(a.lastIndexOf(':') + 1));
     const reconnected = det.nextLog(/feed: connected/);
     sim = await spawnSimulator(simArgs(d, ['--rewind=false', '--mllp', mllpPort as string, '--pager', pagerPort as string, '--backstage', backPort as string]));
     const t0 = performance.now(); // the hospital is listening again
+    const resumedAt = metricValue(await sim.metrics(), 'simulator_position');
+    assert.ok(resumedAt >= 200 && resumedAt < total, `the restarted simulator resumes mid-replay (at ${resumedAt} of ${total})`);
     await reconnected;
     const ms = performance.now() - t0;
     assert.ok(ms < 2000, `reconnected ${ms.toFixed(0)} ms after the simulator listened again`);

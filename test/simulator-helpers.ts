@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parseArgs } from '../src/core/config.js';
 import { command, configFromArgs } from '../src/cli/simulate.js';
 import { startSimulator, type RunningSimulator } from '../src/simulator/simulator.js';
+import { tracked } from './children.js';
 
 export const SB = 0x0b;
 export const EB = 0x1c;
@@ -205,7 +206,7 @@ export interface SpawnedSim {
 export async function spawnSim(argv: readonly string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<SpawnedSim> {
   const { spawn } = await import('node:child_process');
   const bin = path.resolve('bin/swemls.js');
-  const proc = spawn(process.execPath, [bin, 'simulate', '--mllp=0', '--pager=0', '--backstage=0', ...argv], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = tracked(spawn(process.execPath, [bin, 'simulate', '--mllp=0', '--pager=0', '--backstage=0', ...argv], { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let err = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => proc.on('exit', (code, signal) => r({ code, signal })));
   const ports = await new Promise<{ mllp: number; pager: number; backstage: number }>((resolve, reject) => {

@@ -12,6 +12,7 @@ import { readMllpFile } from '../src/hl7/mllp-file.js';
 import { parseHl7 } from '../src/hl7/message.js';
 import { readCourseMessage } from '../src/hl7/course-messages.js';
 import { formatHl7Timestamp } from '../src/hl7/timestamp.js';
+import { tracked } from './children.js';
 
 const bin = path.resolve('bin/swemls.js');
 // Small hospitals: enough AKIs to score, quick to replay.
@@ -19,7 +20,7 @@ const small = ['--seed', '11', '--days', '6', '--train-days', '40', '--history',
 
 function runTrial(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'trial', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = tracked(spawn(process.execPath, [bin, 'trial', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -73,14 +73,16 @@ export class FeedClient {
   private async run(): Promise<void> {
     const { logger, metrics } = this.o;
     let failures = 0;
+    let unreachable = false; // a connect attempt failed since the last connection
     while (!this.stopping) {
       let conn: MllpConnection;
       try {
         conn = await connectMllp({ host: this.o.host, port: this.o.port, connectTimeoutMs: 2_000, maxFrameBytes: this.o.maxFrameBytes });
       } catch (err) {
-        if (failures === 0) logger?.warn({ address: `${this.o.host}:${this.o.port}`, error: (err as Error).message }, 'feed: cannot connect, retrying with backoff');
+        if (!unreachable) logger?.warn({ address: `${this.o.host}:${this.o.port}`, error: (err as Error).message }, 'feed: cannot connect, retrying with backoff');
         const delay = nextDelay(this.o.policy ?? defaultReconnectPolicy, failures, this.o.rng) ?? 1_000;
         failures++;
+        unreachable = true;
         await this.pause(delay);
         continue;
       }
@@ -91,9 +93,11 @@ export class FeedClient {
       this.connections++;
       if (this.connections > 1) metrics?.reconnects.inc();
       metrics?.connected.set(1);
-      // Log a connection only when the previous one carried messages (or it is the first):
+      // Log a connection only when the previous one carried messages, or the hospital was
+      // unreachable in between (its 'cannot connect' warning gets its answer), or it is the first:
       // a server that accepts and closes at once (end of its stream) is logged once, not per attempt.
-      const quietBefore = this.framesThisConnection === 0 && this.connections > 1;
+      const quietBefore = this.framesThisConnection === 0 && this.connections > 1 && !unreachable;
+      unreachable = false;
       if (!quietBefore) logger?.info({ address: `${this.o.host}:${this.o.port}` }, 'feed: connected');
       this.framesThisConnection = 0;
       this.connection = conn;
