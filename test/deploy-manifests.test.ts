@@ -207,11 +207,12 @@ describe('validation catches broken manifests', () => {
     const det = fresh();
     assert.deepEqual([...(await cliProblems(sim)), ...(await cliProblems(det))], []);
     const simC = (sim.find((o) => o.kind === 'Deployment' && o.metadata?.name === 'simulator') as Json).spec.template.spec.containers[0];
-    simC.args = simC.args.map((a: string) => (a === '--replay-in-real-time' ? '--replay-in-realtime' : a));
+    simC.args = simC.args.map((a: string) => (a === '--replay-in-real-time' ? '--replay-in-realtime' : a)).concat('--rewind', 'false');
     const detC = detectorOf(det).spec.template.spec.containers[0];
     detC.env.push({ name: 'HISTORY_FILE', value: '/data/history.csv' }, { name: 'METRICS_PORT', value: 'eight thousand' });
     const problems = [...(await cliProblems(sim)), ...(await cliProblems(det))];
     assert.ok(problems.some((p) => /unknown option '--replay-in-realtime'/.test(p)), problems.join('\n'));
+    assert.ok(problems.some((p) => /unexpected argument 'false'/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /env HISTORY_FILE is not a variable of swemls detect/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /METRICS_PORT/.test(p) && /expected an integer/.test(p)), problems.join('\n'));
   });

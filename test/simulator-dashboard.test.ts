@@ -6,19 +6,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { ACK, Conn, frameBytes, metrics, startSim, tmpDir } from './simulator-helpers.js';
-import { CHROMIUM, skipUnless } from './tools.js';
+import { launchChromium, skipUnlessChromium } from './tools.js';
 
 const doc = JSON.parse(fs.readFileSync(path.resolve('test/fixtures/simulator/scoring-vectors.json'), 'utf8')) as { scenarios: { name: string; messages: string[]; akis_csv: string }[] };
 const base = doc.scenarios.find((s) => s.name === 'pager-body-forms')!;
 
-test('dashboard in Chromium: index, group page, rewind refused without the token and done with it', { skip: skipUnless(fs.existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`) }, async () => {
+test('dashboard in Chromium: index, group page, rewind refused without the token and done with it', { skip: skipUnlessChromium() }, async () => {
   const dir = tmpDir('dash-');
   fs.writeFileSync(path.join(dir, 'messages.mllp'), Buffer.concat(base.messages.map(frameBytes)));
   fs.writeFileSync(path.join(dir, 'akis.csv'), base.akis_csv);
   const s = await startSim(['--messages=messages.mllp', '--akis=akis.csv', '--rewind=false', '--admin-token=t0ken'], dir);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'] });
+  const browser = await launchChromium();
   const c = new Conn();
   try {
     await c.open(s.mllp);

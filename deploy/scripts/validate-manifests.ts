@@ -338,17 +338,14 @@ export function policyProblems(objects: readonly K8sObject[]): string[] {
     const spec = asObj(svc.spec);
     const selector = asObj(spec.selector);
     if (Object.keys(selector).length === 0) continue;
-    const matching = pods.filter(({ o }) => {
-      const labels = asObj(asObj(asObj(asObj(o.spec).template).metadata).labels);
-      return Object.entries(selector).every(([k, v]) => labels[k] === v);
-    });
+    const matching = pods.filter(({ o }) => selectorMatches(selector, podLabels(o)));
     if (matching.length === 0) {
       out.push(`${describe(svc)}: selector matches no pod in the build`);
       continue;
     }
     for (const p of asArr(spec.ports)) {
       if (typeof p.targetPort !== 'string') continue;
-      const named = matching.some(({ pod }) => asArr(asObj(pod).containers).some((c) => asArr(c.ports).some((cp) => cp.name === p.targetPort)));
+      const named = matching.some(({ pod }) => containerPort(asObj(pod), p.targetPort) !== undefined);
       if (!named) out.push(`${describe(svc)}: targetPort ${p.targetPort} is not a named container port`);
     }
   }
@@ -356,7 +353,17 @@ export function policyProblems(objects: readonly K8sObject[]): string[] {
   return out;
 }
 
-/** Container ports of a pod spec, by name and number. */
+/** The labels of a workload's pod template. */
+function podLabels(o: K8sObject): Json {
+  return asObj(asObj(asObj(asObj(o.spec).template).metadata).labels);
+}
+
+/** Whether `labels` has every key and value of `selector` (a Service selector, or a matchLabels). */
+function selectorMatches(selector: Json, labels: Json): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+/** A container port of a pod spec, given by number or by name (undefined: no such named port). */
 function containerPort(pod: Json, target: unknown): number | undefined {
   if (typeof target === 'number') return target;
   for (const c of asArr(pod.containers)) for (const cp of asArr(c.ports)) if (cp.name === target && typeof cp.containerPort === 'number') return cp.containerPort;
@@ -371,16 +378,14 @@ function containerPort(pod: Json, target: unknown): number | undefined {
 function networkPolicyProblems(objects: readonly K8sObject[], pods: { o: K8sObject; pod: Json | undefined }[]): string[] {
   const out: string[] = [];
   const policies = objects.filter((o) => o.kind === 'NetworkPolicy').map((o) => ({ o, spec: asObj(o.spec) }));
-  const labelsOf = (o: K8sObject): Json => asObj(asObj(asObj(asObj(o.spec).template).metadata).labels);
-  const selects = (selector: Json, labels: Json): boolean => Object.entries(asObj(selector.matchLabels)).every(([k, v]) => labels[k] === v);
   for (const svc of objects.filter((o) => o.kind === 'Service')) {
     const spec = asObj(svc.spec);
     const selector = asObj(spec.selector);
     if (Object.keys(selector).length === 0) continue;
     for (const { o, pod } of pods) {
-      const labels = labelsOf(o);
-      if (!pod || !Object.entries(selector).every(([k, v]) => labels[k] === v)) continue;
-      const ingress = policies.filter(({ spec: ps }) => selects(asObj(ps.podSelector), labels) && (asArr(ps.policyTypes).length === 0 || (ps.policyTypes as unknown[]).includes('Ingress')));
+      const labels = podLabels(o);
+      if (!pod || !selectorMatches(selector, labels)) continue;
+      const ingress = policies.filter(({ spec: ps }) => selectorMatches(asObj(asObj(ps.podSelector).matchLabels), labels) && (asArr(ps.policyTypes).length === 0 || (ps.policyTypes as unknown[]).includes('Ingress')));
       if (ingress.length === 0) continue;
       for (const p of asArr(spec.ports)) {
         const port = containerPort(pod, p.targetPort ?? p.port);
@@ -426,8 +431,7 @@ export async function cliProblems(objects: readonly K8sObject[]): Promise<string
       }
       for (const n of names) if (!known.has(n) && !NON_SWEMLS_ENV.has(n)) out.push(`${cwhat}: env ${n} is not a variable of swemls ${name} (see docs/configuration.md)`);
       try {
-        const parsed = parseArgs(command.spec, args.slice(1), env);
-        if (parsed.positionals.length > 0 && !command.spec.positionals) out.push(`${cwhat}: unexpected argument '${String(parsed.positionals[0])}' to swemls ${name}`);
+        parseArgs(command.spec, args.slice(1), env);
       } catch (err) {
         out.push(`${cwhat}: swemls ${name} ${args.slice(1).join(' ')}: ${(err as Error).message}`);
       }
@@ -436,9 +440,9 @@ export async function cliProblems(objects: readonly K8sObject[]): Promise<string
   return out;
 }
 
-/** Every problem of one build's objects. */
-export async function validateObjects(objects: readonly K8sObject[]): Promise<string[]> {
-  return [...(await schemaProblems(objects)), ...unknownFieldProblems(objects), ...policyProblems(objects), ...(await cliProblems(objects))];
+/** Every problem of one build's objects (`fields`: its unknown-field problems, when already found). */
+export async function validateObjects(objects: readonly K8sObject[], fields: readonly string[] = unknownFieldProblems(objects)): Promise<string[]> {
+  return [...(await schemaProblems(objects)), ...fields, ...policyProblems(objects), ...(await cliProblems(objects))];
 }
 
 /** Every problem of each kustomization directory (rendering errors included), dir → problems. */
@@ -461,7 +465,7 @@ export async function validateDirs(dirs: readonly string[]): Promise<Map<string,
   for (const { dir, objects } of built) {
     const fields = unknown.slice(i, i + objects.length).flat();
     i += objects.length;
-    result.set(dir, [...(await schemaProblems(objects)), ...fields, ...policyProblems(objects), ...(await cliProblems(objects))]);
+    result.set(dir, await validateObjects(objects, fields));
   }
   return new Map(dirs.map((d) => [d, result.get(d) ?? []]));
 }

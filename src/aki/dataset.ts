@@ -77,6 +77,11 @@ export function parseCsvDate(s: string): number {
   return parseCsvDateAt(s, 0, s.length);
 }
 
+/** A date flag (`--stream-start`): `YYYY-MM-DD` (00:00 UTC) or as `parseCsvDate`; NaN when malformed or no such day. */
+export function parseDateFlag(value: string): number {
+  return parseCsvDate(value.length === 10 ? `${value} 00:00:00` : value);
+}
+
 /** `parseCsvDate` of `s.slice(from, to)`, without making the slice. */
 export function parseCsvDateAt(s: string, from: number, to: number): number {
   const len = to - from;

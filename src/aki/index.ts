@@ -42,5 +42,5 @@ export {
 } from './model.js';
 export { DEFAULT_MODEL_PATH, loadDefaultModel } from './default-model.js';
 export { nhsEnglandAki, nhsEnglandStage, type AkiStage } from './nhs-england.js';
-export { parsePatientCsv, readPatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
+export { parsePatientCsv, readPatientCsv, parseLabelCsv, formatLabelCsv, parseCsvDate, parseDateFlag, formatCsvDate, type PatientRow, type PatientTable } from './dataset.js';
 export { AkiError, AkiErrorCode } from './errors.js';

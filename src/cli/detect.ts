@@ -5,7 +5,7 @@
 import { accessSync, constants, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadModel, nhsModel, type Model } from '../aki/index.js';
+import { loadModel, nhsModel, parseDateFlag, type Model } from '../aki/index.js';
 import type { CommandSpec } from '../core/config.js';
 import { realClock, wallNow } from '../core/clock.js';
 import { ConfigError, errorMessage } from '../core/errors.js';
@@ -41,7 +41,7 @@ const spec: CommandSpec = {
       metavar: 'WHEN',
       env: 'STREAM_START',
       default: 'feed',
-      validate: (v) => (/^(feed|model|none|\d{4}-\d{2}-\d{2})$/.test(String(v)) && (!/^\d/.test(String(v)) || Number.isFinite(Date.parse(`${String(v)}T00:00:00Z`))) ? undefined : "expected feed, model, none or a date YYYY-MM-DD"),
+      validate: (v) => (v === 'feed' || v === 'model' || v === 'none' || !Number.isNaN(parseDateFlag(String(v))) ? undefined : `expected feed, model, none or a date YYYY-MM-DD, got '${String(v)}'`),
       help: "start of the live period a learned model measures new results against: 'feed' (00:00 UTC of the day of the first result on the feed, kept in the store), 'model' (the one stored in the model file), 'none' (every result is live: for feeds not made by the course's generator) or YYYY-MM-DD",
     },
     { name: 'metrics-port', type: 'int', metavar: 'N', env: 'METRICS_PORT', default: 8000, min: 0, max: 65535, help: 'port of /metrics, /healthz and /readyz (0: any free port)' },
@@ -168,7 +168,7 @@ export const command: Command = {
     }
     const loaded = resolveModel(v.model, args.given.has('model'), io.cwd, warn);
     const fromFeed = v.streamStart === 'feed';
-    const model = fromFeed || v.streamStart === 'model' ? loaded : loaded.withStreamStart(v.streamStart === 'none' ? null : Date.parse(`${v.streamStart}T00:00:00Z`));
+    const model = fromFeed || v.streamStart === 'model' ? loaded : loaded.withStreamStart(v.streamStart === 'none' ? null : parseDateFlag(v.streamStart));
     const shutdown = createShutdown({
       graceMs: v.graceMs,
       onEvent: (e) => {

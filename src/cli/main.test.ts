@@ -116,3 +116,20 @@ describe('main (in process)', () => {
     });
   }
 });
+
+describe('--stream-start', () => {
+  // train, predict and detect read the date the same way (aki parseDateFlag): no day rolls over.
+  for (const [name, bad, rest] of [
+    ['train', '2024-02-30', ['--training', 'unread.csv', '--out', 'unwritten.json']],
+    ['predict', '2024-02-30', []],
+    ['detect', '2024-02-30', []],
+    ['detect', 'auto', []],
+  ] as const) {
+    it(`${name} refuses --stream-start ${bad} in one line, exit 2`, async () => {
+      const x = io();
+      assert.equal(await main([name, '--stream-start', bad, ...rest], {}, x), 2);
+      assert.equal(x.err().split('\n').filter(Boolean).length, 1, x.err());
+      assert.match(x.err(), new RegExp(`--stream-start.*${bad}|${bad}.*--stream-start`));
+    });
+  }
+});

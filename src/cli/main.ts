@@ -83,12 +83,6 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     io.stdout.write(formatHelp(command.spec));
     return ExitCode.ok;
   }
-  const stray = args.positionals[0];
-  if (stray !== undefined && !command.spec.positionals) {
-    const hint = stray === 'true' || stray === 'false' ? `a boolean flag takes its value with '=', e.g. --rewind=${stray}` : `see 'swemls ${name} --help'`;
-    io.stderr.write(`swemls ${name}: unexpected argument '${stray}' (${hint})\n`);
-    return ExitCode.usage;
-  }
   for (const note of args.notes) io.stderr.write(`swemls ${name}: note: ${note}\n`);
   try {
     return await command.run(args, io);

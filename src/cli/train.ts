@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { monotonicMs } from '../core/clock.js';
 import { ConfigError } from '../core/errors.js';
-import { parsePatientCsv, parseCsvDate, type PatientRow } from '../aki/dataset.js';
+import { parsePatientCsv, parseDateFlag, type PatientRow } from '../aki/dataset.js';
 import { trainModel, type Family } from '../aki/train.js';
 import { ExitCode, type Command } from './command.js';
 
@@ -14,8 +14,7 @@ import { ExitCode, type Command } from './command.js';
 export function parseStreamStart(value: string | undefined): number | null | undefined {
   if (value === undefined || value === 'auto') return undefined;
   if (value === 'none') return null;
-  const v = value.length === 10 ? `${value} 00:00:00` : value;
-  const t = parseCsvDate(v);
+  const t = parseDateFlag(value);
   if (Number.isNaN(t)) throw new ConfigError([`--stream-start: expected auto, none or a date like 2024-03-31, got '${value}'`]);
   return t;
 }

@@ -67,9 +67,15 @@ describe('parseArgs', () => {
   });
 
   it('keeps positionals, treats a negative number as one, and stops at --', () => {
-    const a = parseArgs(spec, ['file.csv', '-5', '--verbose', '--', '--speed', 'x']);
+    const a = parseArgs({ ...spec, positionals: true }, ['file.csv', '-5', '--verbose', '--', '--speed', 'x']);
     assert.deepEqual(a.positionals, ['file.csv', '-5', '--speed', 'x']);
     assert.equal(a.values.verbose, true);
+  });
+
+  it('refuses positionals where the command takes none, with every other problem', () => {
+    assert.deepEqual(problems(() => parseArgs(spec, ['--speed', 'x', 'extra'])), ["--speed: expected a number, got 'x'", "unexpected argument 'extra' (see 'swemls demo --help')"]);
+    assert.deepEqual(problems(() => parseArgs(spec, ['--verbose', 'false'])), ["unexpected argument 'false' (a boolean flag takes its value with '=', e.g. --rewind=false)"]);
+    assert.equal(parseArgs(spec, ['extra', '--help']).help, true, '--help still wins');
   });
 
   it('reports every problem at once', () => {

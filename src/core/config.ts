@@ -44,7 +44,7 @@ export interface CommandSpec {
   readonly options: readonly OptionSpec[];
   /** Extra help text printed after the options. */
   readonly epilog?: string;
-  /** Whether the command takes arguments besides options (e.g. `detect backfill FILE`); others refuse them. */
+  /** Whether the command takes arguments besides options (e.g. `detect backfill FILE`); for others, parseArgs refuses them. */
   readonly positionals?: boolean;
 }
 
@@ -202,6 +202,12 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[], env: Reado
     else if (opt.type === 'strings') values[key] = [];
   }
 
+  const stray = positionals[0];
+  if (stray !== undefined && !spec.positionals) {
+    // `--rewind false` is two arguments: the stray 'false' is refused, not silently dropped.
+    const hint = stray === 'true' || stray === 'false' ? `a boolean flag takes its value with '=', e.g. --rewind=${stray}` : `see 'swemls ${spec.name} --help'`;
+    problems.push(`unexpected argument '${stray}' (${hint})`);
+  }
   if (problems.length > 0 && !help) throw new ConfigError(problems);
   return { values: Object.freeze(values), positionals, notes, help, given };
 }

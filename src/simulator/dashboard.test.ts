@@ -2,9 +2,8 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM, skipUnless } from '../../test/tools.js';
+import type { Browser } from 'playwright-core';
+import { launchChromium, skipUnlessChromium } from '../../test/tools.js';
 import { groupPath, MAX_EVENTS, renderGroupPage, renderIndexPage, type GroupDetail, type GroupSummary } from './dashboard.js';
 
 const EVIL = `<img src=x onerror=alert(1)>"'&`;
@@ -110,7 +109,7 @@ describe('group page', () => {
   });
 });
 
-describe('group page in Chromium', { skip: skipUnless(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`) }, () => {
+describe('group page in Chromium', { skip: skipUnlessChromium() }, () => {
   let browser: Browser;
   let server: Server;
   let base: string;
@@ -135,10 +134,7 @@ describe('group page in Chromium', { skip: skipUnless(existsSync(CHROMIUM), `no 
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
 
   after(async () => {
